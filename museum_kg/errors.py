@@ -1,0 +1,253 @@
+"""The one exception tree of museum-kg.
+
+Every error a user can cause is one of these classes. Each carries the
+context needed to say what to change (`ParameterError(name, value, expected)`),
+a stable machine-readable `code`, and a human `message`. The mapping from
+class to HTTP status lives in exactly one place (`museum_kg.endpoint.errors`);
+the CLI prints `message` and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class MuseumKGError(Exception):
+    """Base class: something the user can fix, described by `message`."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = {k: v for k, v in details.items() if v is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error shape shared by every HTTP response and `--format json`."""
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+# --- configuration -----------------------------------------------------------------
+
+
+class ConfigError(MuseumKGError):
+    """A setting (flag or environment variable) has a value we cannot use."""
+
+    code = "bad_setting"
+
+    def __init__(self, name: str, value: Any, expected: str) -> None:
+        super().__init__(
+            f"setting `{name}` must be {expected}; got {value!r}",
+            setting=name,
+            value=str(value),
+            expected=expected,
+        )
+        self.name, self.value, self.expected = name, value, expected
+
+
+# --- client requests -------------------------------------------------------------
+
+
+class RequestError(MuseumKGError):
+    """A request is malformed (missing, repeated or conflicting parameters...)."""
+
+    code = "bad_request"
+
+
+class ParameterError(RequestError):
+    """A parameter value does not have the expected type or is not allowed."""
+
+    code = "bad_parameter"
+
+    def __init__(
+        self, name: str, value: Any, expected: str, example: str | None = None
+    ) -> None:
+        hint = f" such as {example}" if example else ""
+        shown = "nothing" if value is None else repr(value)
+        super().__init__(
+            f"parameter `{name}` must be {expected}{hint}; got {shown}",
+            parameter=name,
+            value=None if value is None else str(value),
+            expected=expected,
+            example=example,
+        )
+        self.name, self.value, self.expected, self.example = name, value, expected, example
+
+
+class QuerySyntaxError(RequestError):
+    """The SPARQL text does not parse; carries the parser's position when known."""
+
+    code = "malformed_query"
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(f"the query does not parse{where}: {message}", line=line, column=column)
+        self.line, self.column = line, column
+
+
+class ForbiddenOperation(RequestError):
+    """The query asks for something this endpoint refuses (SERVICE, LOAD, ...)."""
+
+    code = "forbidden_operation"
+
+
+class NotAcceptable(MuseumKGError):
+    """No representation matches the client's Accept header or `format=`."""
+
+    code = "not_acceptable"
+
+    def __init__(self, requested: str, available: list[str]) -> None:
+        super().__init__(
+            f"cannot produce {requested!r}; ask for one of: {', '.join(available)}",
+            requested=requested,
+            available=available,
+        )
+
+
+class UnsupportedMediaType(MuseumKGError):
+    """The request body has a Content-Type we do not read."""
+
+    code = "unsupported_media_type"
+
+    def __init__(self, given: str, accepted: list[str]) -> None:
+        super().__init__(
+            f"Content-Type {given or '(none)'!r} is not accepted here; send one of: "
+            + ", ".join(accepted),
+            given=given,
+            accepted=accepted,
+        )
+
+
+class PayloadTooLarge(MuseumKGError):
+    code = "payload_too_large"
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        super().__init__(
+            f"the request body is larger than the limit of {limit} bytes; "
+            "send a smaller request or raise `max_request_bytes`",
+            size=size,
+            limit=limit,
+        )
+
+
+class Unauthorized(MuseumKGError):
+    code = "unauthorized"
+
+
+class Forbidden(MuseumKGError):
+    code = "forbidden"
+
+
+class NotFound(MuseumKGError):
+    code = "not_found"
+
+
+class Gone(MuseumKGError):
+    code = "gone"
+
+
+class MethodNotAllowed(MuseumKGError):
+    code = "method_not_allowed"
+
+
+# --- evaluation ------------------------------------------------------------------
+
+
+class QueryTimeout(MuseumKGError):
+    """The query ran past its deadline and was stopped."""
+
+    code = "query_timeout"
+
+    def __init__(self, limit_s: float) -> None:
+        super().__init__(
+            f"the query was stopped at its time limit of {limit_s:g} s; "
+            "simplify it, add a LIMIT, or run it on your own copy of the dumps",
+            limit_s=limit_s,
+        )
+        self.limit_s = limit_s
+
+
+class Overloaded(MuseumKGError):
+    """Every worker is busy and the queue is full; retry later."""
+
+    code = "overloaded"
+
+    def __init__(self, retry_after_s: int = 5) -> None:
+        super().__init__(
+            f"the server is busy; retry in {retry_after_s} s", retry_after_s=retry_after_s
+        )
+        self.retry_after_s = retry_after_s
+
+
+class StoreError(MuseumKGError):
+    """The store could not be read or written (disk full, missing snapshot...)."""
+
+    code = "store_error"
+
+
+class BackendError(MuseumKGError):
+    """A remote SPARQL engine failed; never echoes the remote response body."""
+
+    code = "backend_error"
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+class LoadError(MuseumKGError):
+    """A load was refused; the served snapshot is unchanged."""
+
+    code = "load_failed"
+
+
+class RdfSyntaxError(LoadError):
+    code = "rdf_syntax"
+
+    def __init__(
+        self, file: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        where = f":{line}:{column}" if line is not None else ""
+        super().__init__(f"{file}{where}: {message}", file=file, line=line, column=column)
+        self.file, self.line, self.column = file, line, column
+
+
+@dataclass
+class Violation:
+    """One SHACL result, grouped by focus node in reports."""
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str = "Violation"
+    shape: str | None = None
+    value: str | None = None
+
+
+class ShapeViolations(LoadError):
+    code = "shape_violations"
+
+    def __init__(self, violations: list[Violation], source: str = "") -> None:
+        self.violations = violations
+        focus = {v.focus for v in violations}
+        super().__init__(
+            f"{len(violations)} SHACL violation(s) on {len(focus)} node(s)"
+            + (f" in {source}" if source else ""),
+            count=len(violations),
+        )
+
+
+@dataclass
+class SavedQueryProblem:
+    query_id: str
+    message: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SavedQueryError(MuseumKGError):
+    """A saved query file is invalid (bad YAML header, unknown key, lint failure)."""
+
+    code = "bad_saved_query"

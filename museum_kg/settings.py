@@ -1,0 +1,163 @@
+"""Configuration, declared once.
+
+`Settings` is the only place a setting exists. `Settings.load(env, **flags)`
+reads environment variables (`MUSEUM_KG_<NAME>`) and command-line flags (which
+win), converts and checks each value, and returns a frozen object that is
+passed in to whatever needs it (`create_app(settings)`, the loader, the CLI).
+`docs/configuration.md` documents every field; a test keeps it complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from museum_kg.errors import ConfigError
+from museum_kg.paths import DEFAULT_STATE_DIR
+
+ENV_PREFIX = "MUSEUM_KG_"
+BASE_IRI = "https://w3id.org/museum-kg/"
+YASGUI_CDN = "https://cdn.jsdelivr.net/npm/@zazuko/yasgui@4.5.0/build/"
+
+
+def _meta(help: str, env: bool = True) -> dict[str, Any]:
+    return {"help": help, "env": env}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of museum-kg, with its default."""
+
+    store: Path = field(
+        default=DEFAULT_STATE_DIR / "store",
+        metadata=_meta("Folder of the embedded store's snapshots."),
+    )
+    backend: str | None = field(
+        default=None,
+        metadata=_meta("URL of a remote SPARQL 1.1 query endpoint; unset = embedded store."),
+    )
+    host: str = field(default="127.0.0.1", metadata=_meta("Address the server binds to."))
+    port: int = field(default=8000, metadata=_meta("TCP port the server listens on."))
+    threads: int = field(default=8, metadata=_meta("HTTP worker threads of the WSGI server."))
+    workers: int = field(
+        default=2, metadata=_meta("Query worker processes (each can be killed at a deadline).")
+    )
+    timeout: float = field(
+        default=30.0,
+        metadata=_meta("Query deadline in seconds; clients may lower it, never raise it."),
+    )
+    max_rows: int | None = field(
+        default=None, metadata=_meta("Cap on result rows; announced in a header when applied.")
+    )
+    max_request_bytes: int = field(
+        default=1_048_576, metadata=_meta("Largest accepted request body in bytes.")
+    )
+    update_token: str | None = field(
+        default=None,
+        metadata=_meta("Bearer token that enables SPARQL Update and Graph Store writes."),
+    )
+    union_default_graph: bool = field(
+        default=True,
+        metadata=_meta("Query the union of all named graphs as the default graph."),
+    )
+    service_allow: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta(
+            "Comma-separated endpoint IRI prefixes that SERVICE may call; empty = none."
+        ),
+    )
+    base_iri: str = field(
+        default=BASE_IRI, metadata=_meta("Persistent base IRI of entities and the ontology.")
+    )
+    public_url: str | None = field(
+        default=None,
+        metadata=_meta("External URL of this server, if behind a proxy (default: request host)."),
+    )
+    asset_base: str = field(
+        default=YASGUI_CDN,
+        metadata=_meta("Base URL of the YASGUI assets (a local path works offline)."),
+    )
+    keep_snapshots: int = field(
+        default=3, metadata=_meta("How many store snapshots a load keeps.")
+    )
+    cors: bool = field(default=True, metadata=_meta("Send CORS headers on read requests."))
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+        """Settings from `env` (default `os.environ`) overridden by non-None `flags`."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        names = {f.name: f for f in fields(cls)}
+        for name in flags:
+            if name not in names:
+                raise ConfigError(name, flags[name], "one of " + ", ".join(names))
+        for f in fields(cls):
+            raw: Any = flags.get(f.name)
+            if raw is None:
+                raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _convert(f, raw)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def check(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ConfigError("port", self.port, "a TCP port between 1 and 65535")
+        for name in ("threads", "workers", "keep_snapshots", "max_request_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(name, getattr(self, name), "a whole number of at least 1")
+        if self.timeout <= 0:
+            raise ConfigError("timeout", self.timeout, "a positive number of seconds such as 30")
+        if self.max_rows is not None and self.max_rows < 1:
+            raise ConfigError("max_rows", self.max_rows, "a whole number of at least 1")
+        if not self.base_iri.endswith("/"):
+            raise ConfigError("base_iri", self.base_iri, "an IRI ending with '/'")
+
+    @property
+    def ontology_iri(self) -> str:
+        return self.base_iri + "ontology"
+
+
+def env_var(name: str) -> str:
+    """The environment variable that sets field `name`."""
+    return ENV_PREFIX + name.upper()
+
+
+def _convert(f: dataclasses.Field, raw: Any) -> Any:
+    kind = str(f.type)
+    if not isinstance(raw, str):
+        if "tuple" in kind and isinstance(raw, list | tuple):
+            return tuple(raw)
+        if "Path" in kind and not isinstance(raw, Path):
+            return Path(raw)
+        return raw
+    text = raw.strip()
+    try:
+        if "tuple" in kind:
+            return tuple(p.strip() for p in text.split(",") if p.strip())
+        if "bool" in kind:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(text)
+        if "int" in kind:
+            return None if text == "" and "None" in kind else int(text)
+        if "float" in kind:
+            return float(text)
+        if "Path" in kind:
+            return Path(text).expanduser()
+    except ValueError:
+        expected = {"bool": "true or false", "int": "a whole number", "float": "a number"}
+        key = next((k for k in expected if k in kind), "a valid value")
+        raise ConfigError(f.name, raw, expected.get(key, key)) from None
+    return text or None if "None" in kind else text
