@@ -1,0 +1,85 @@
+"""The architecture rules of the design card, checked on the source itself."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from museum_kg.paths import ROOT
+
+PACKAGE_DIRS = {"museum_kg": ROOT / "museum_kg", "museum_kg.loader": ROOT / "loader",
+                "museum_kg.endpoint": ROOT / "endpoint"}
+
+
+def _modules(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def _imports_any(path: Path, prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in _imports(path) if m.split(".")[0] in prefixes or m.startswith(prefixes))
+
+
+@pytest.mark.parametrize("path", _modules(ROOT / "loader"), ids=lambda p: p.name)
+def test_loader_never_imports_endpoint_or_flask(path: Path) -> None:
+    bad = [m for m in _imports(path) if m.startswith("museum_kg.endpoint") or m.split(".")[0] in
+           ("flask", "werkzeug", "waitress")]
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the loader must stay below the endpoint"
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in _modules(ROOT / "museum_kg") if p.name != "cli.py"], ids=lambda p: p.name
+)
+def test_root_package_imports_neither_loader_nor_endpoint(path: Path) -> None:
+    bad = [m for m in _imports(path) if m.startswith(("museum_kg.loader", "museum_kg.endpoint"))]
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+@pytest.mark.parametrize("path", _modules(ROOT / "endpoint"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_above_the_store_interface_imports_pyoxigraph(path: Path) -> None:
+    bad = [m for m in _imports(path) if m.split(".")[0] == "pyoxigraph"]
+    assert not bad, f"{path.relative_to(ROOT)} imports pyoxigraph; go through museum_kg.store"
+
+
+def test_every_package_folder_is_listed_in_pyproject() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = set()
+    for name, folder in PACKAGE_DIRS.items():
+        for init in folder.rglob("__init__.py"):
+            rel = init.parent.relative_to(folder).parts
+            found.add(".".join((name, *rel)))
+    assert found - listed == set(), "add these packages to pyproject.toml [tool.setuptools]"
+    assert listed - found == set(), "pyproject.toml lists packages that do not exist"
+
+
+@pytest.mark.parametrize("folder", ["ontology", "data", "loader", "endpoint", "queries", "tests",
+                                    "museum_kg", "docs"])
+def test_each_top_level_folder_has_a_readme_stating_its_rule(folder: str) -> None:
+    readme = ROOT / folder / "README.md"
+    assert readme.is_file(), f"{folder}/README.md is missing"
+    assert "Rule" in readme.read_text(encoding="utf-8"), f"{folder}/README.md states no rule"
+
+
+def test_source_passes_ruff() -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed (it comes with the test extras)")
+    done = subprocess.run([ruff, "check", "--quiet", str(ROOT)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
