@@ -21,7 +21,6 @@ from museum_kg.paths import DEFAULT_STATE_DIR
 
 ENV_PREFIX = "MUSEUM_KG_"
 BASE_IRI = "https://w3id.org/museum-kg/"
-YASGUI_CDN = "https://cdn.jsdelivr.net/npm/@zazuko/yasgui@4.5.0/build/"
 
 
 def _meta(help: str, env: bool = True) -> dict[str, Any]:
@@ -78,12 +77,13 @@ class Settings:
         metadata=_meta("External URL of this server, if behind a proxy (default: request host)."),
     )
     asset_base: str = field(
-        default=YASGUI_CDN,
-        metadata=_meta("Base URL of the YASGUI assets (a local path works offline)."),
+        default="auto",
+        metadata=_meta(
+            "Where pages load YASGUI and Chart.js: `auto` (local .museum-kg/assets when "
+            "installed, else the CDN), an npm CDN URL, or a folder of installed packages."
+        ),
     )
-    keep_snapshots: int = field(
-        default=3, metadata=_meta("How many store snapshots a load keeps.")
-    )
+    keep_snapshots: int = field(default=3, metadata=_meta("How many store snapshots a load keeps."))
     cors: bool = field(default=True, metadata=_meta("Send CORS headers on read requests."))
 
     @classmethod
@@ -110,8 +110,8 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def check(self) -> None:
-        if not 0 < self.port < 65536:
-            raise ConfigError("port", self.port, "a TCP port between 1 and 65535")
+        if not 0 <= self.port < 65536:
+            raise ConfigError("port", self.port, "a TCP port between 1 and 65535 (0: any free)")
         for name in ("threads", "workers", "keep_snapshots", "max_request_bytes"):
             if getattr(self, name) < 1:
                 raise ConfigError(name, getattr(self, name), "a whole number of at least 1")

@@ -36,3 +36,102 @@ def kg_store():
 
 
 __all__ = ["DATA_DIR", "ONTOLOGY_DIR"]
+
+
+# --- the endpoint over real HTTP ------------------------------------------------------
+
+ENDPOINT_TEST_DATA = Path(__file__).parent / "endpoint" / "data"
+
+
+def build_test_store(folder: Path, files: list[Path] | None = None) -> Path:
+    """A store folder with one published snapshot of `files` (default: the small test data)."""
+    import pyoxigraph as ox
+
+    from museum_kg.store.snapshots import SnapshotStore
+
+    builder = SnapshotStore(folder).begin()
+    for path in files or sorted(ENDPOINT_TEST_DATA.glob("*.trig")):
+        builder.store.load(path=str(path), format=ox.RdfFormat.from_extension(path.suffix[1:]))
+    builder.publish()
+    return folder
+
+
+class LiveServer:
+    """The app behind a real waitress server on a free port, in a thread of this process.
+
+    `url` ends with "/" (e.g. `live_server.url + "sparql"`); `app` and `settings` are
+    the ones served; `close()` stops the server and the backend's worker processes.
+    """
+
+    def __init__(self, settings, backend=None) -> None:
+        import threading
+
+        from museum_kg.endpoint.app import create_app
+        from museum_kg.endpoint.commands import make_server
+
+        self.settings = settings
+        self.app = create_app(settings, backend)
+        self.server = make_server(self.app, settings, port=0)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}/"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "sparql"
+
+    def close(self) -> None:
+        from museum_kg.endpoint.app import close_app
+
+        self.server.close()
+        self.thread.join(timeout=10)
+        close_app(self.app)
+
+
+@pytest.fixture(scope="session")
+def server_factory(tmp_path_factory):
+    """`start(files=None, **settings) -> LiveServer` over a fresh store of `files`.
+
+    Use it for servers with special settings (an update token, small limits) or data
+    that a test changes; every server started is closed at the end of the session.
+    """
+    from museum_kg.settings import Settings
+
+    started: list[LiveServer] = []
+
+    def start(files: list[Path] | None = None, **settings) -> LiveServer:
+        store = build_test_store(tmp_path_factory.mktemp("store"), files)
+        defaults = {"store": store, "host": "127.0.0.1", "port": 0, "workers": 2, "threads": 8}
+        server = LiveServer(Settings.load(env={}, **(defaults | settings)))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(server_factory) -> LiveServer:
+    """One read-only server over the small test store (`tests/endpoint/data/`), for the
+    session; default settings except `max_rows=1000`. Do not write to it."""
+    return server_factory(max_rows=1000)
+
+
+@pytest.fixture(scope="session")
+def app(live_server):
+    """The Flask app of `live_server` (same store and backend), for `app.test_client()`."""
+    return live_server.app
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner():
+    """A click runner for `museum_kg.cli.main` (`runner.invoke(main, [...])`)."""
+    from click.testing import CliRunner
+
+    return CliRunner()

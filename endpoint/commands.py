@@ -1,0 +1,100 @@
+"""`museum-kg serve`: the app behind waitress, a production WSGI server.
+
+waitress reads each request completely (into memory or a temporary file)
+before a thread runs the app, so a client that trickles its bytes ties up no
+worker thread. The server binds 127.0.0.1 unless told otherwise, loads the
+bundled graph first when the store is empty, prints its URL, and on SIGTERM
+or SIGINT stops accepting, then stops the query worker processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+
+from museum_kg.settings import Settings
+
+SERVER_IDENT = "museum-kg"
+
+
+def make_server(app: Flask, settings: Settings, port: int | None = None) -> Any:
+    """A waitress server for `app` (not yet running); `port=0` picks a free port."""
+    from waitress.server import create_server
+
+    return create_server(
+        app,
+        host=settings.host,
+        port=settings.port if port is None else port,
+        threads=settings.threads,
+        ident=SERVER_IDENT,
+        # bodies over the limit are refused before the app sees them
+        max_request_body_size=settings.max_request_bytes,
+        max_request_header_size=65536,
+        channel_timeout=60,
+        connection_limit=200,
+        clear_untrusted_proxy_headers=True,
+        expose_tracebacks=False,
+    )
+
+
+def ensure_loaded(settings: Settings) -> bool:
+    """Load the bundled graph when the store has no snapshot yet; True when it did."""
+    from museum_kg.store.snapshots import SnapshotStore
+
+    if SnapshotStore(settings.store, keep=settings.keep_snapshots).current() is not None:
+        return False
+    from museum_kg.loader import load_bundled
+
+    load_bundled(settings)
+    return True
+
+
+@click.command()
+@click.option("--store", type=click.Path(file_okay=False), help="Store folder to serve.")
+@click.option("--host", help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="TCP port (default 8000; 0 picks a free one).")
+@click.option("--workers", type=int, help="Query worker processes.")
+@click.option("--threads", type=int, help="HTTP threads of the WSGI server.")
+@click.option("--timeout", type=float, help="Query deadline in seconds.")
+@click.option("--update-token", help="Bearer token enabling SPARQL Update and writes.")
+@click.option("--max-rows", type=int, help="Cap on result rows.")
+@click.option(
+    "--service-allow",
+    multiple=True,
+    metavar="PREFIX",
+    help="Endpoint IRI prefix SERVICE may call (repeatable).",
+)
+def serve(**flags: Any) -> None:
+    """Serve the SPARQL endpoint, query page and data over HTTP."""
+    from museum_kg.endpoint.app import close_app, create_app
+
+    flags["service_allow"] = tuple(flags["service_allow"]) or None
+    settings = Settings.load(**{k: v for k, v in flags.items() if v is not None})
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if ensure_loaded(settings):
+        click.echo(f"loaded the bundled knowledge graph into {settings.store}")
+    app = create_app(settings)
+    server = make_server(app, settings)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    click.echo(f"museum-kg serving {settings.store} at http://{host}:{server.effective_port}/")
+    sys.stdout.flush()
+    try:
+        server.run()
+    except SystemExit:
+        pass
+    finally:
+        server.close()
+        close_app(app)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        click.echo("museum-kg stopped")
