@@ -1,0 +1,156 @@
+"""Refuse SERVICE and LOAD targets that could reach this machine or its network.
+
+The engine fetches any URL a query names in SERVICE (or an update in LOAD).
+`check(info, allow)` runs before evaluation and raises `ForbiddenOperation`
+unless every target is:
+
+- an absolute `http`/`https` IRI (LOAD of `file:` is always refused) with a
+  plain host (letters, digits, dots, hyphens, or a bracketed IPv6 address)
+  and no user info;
+- under one of the `service_allow` prefixes (empty, the default, refuses all);
+- a host whose every resolved address is public: not loopback, private,
+  link-local, multicast, unspecified, reserved or shared, also when written
+  as an IPv4-mapped, NAT64, 6to4 or Teredo IPv6 address.
+
+A SERVICE whose target is a variable is refused: it cannot be checked before
+evaluation. `resolver(host, port)` is injectable for tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from museum_kg.errors import ForbiddenOperation
+from museum_kg.sparql.inspect import QueryInfo, Target
+
+Resolver = Callable[[str, int], list[str]]
+SETTING = "service_allow"
+_ENV = "MUSEUM_KG_SERVICE_ALLOW"
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.?)+$")
+_AUTHORITY = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+)(?::(?P<port>[0-9]{1,5}))?$")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (IPv4 and IPv6)."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+
+
+def check(info: QueryInfo, allow: Iterable[str] = (), resolver: Resolver | None = None) -> None:
+    """Raise `ForbiddenOperation` for the first SERVICE or LOAD target that is not safe."""
+    allow = tuple(a for a in allow if a)
+    for target in info.fetches:
+        check_target(target, allow, resolver)
+
+
+def check_target(target: Target, allow: tuple[str, ...], resolver: Resolver | None = None) -> None:
+    what = "SERVICE" if target.keyword == "SERVICE" else "LOAD"
+    where = f" (line {target.line}, column {target.column})"
+    if target.variable is not None:
+        _refuse(
+            target,
+            f"{what} ?{target.variable}{where} is refused: a SERVICE target must be a fixed IRI "
+            "so it can be checked before the query runs",
+        )
+    if target.iri is None:
+        _refuse(target, f"{what} {target.raw or '(nothing)'}{where} is refused: {target.problem}")
+    iri = target.iri
+    if what == "LOAD" and iri.lower().startswith("file:"):
+        _refuse(target, f"LOAD <{iri}>{where} is refused: this endpoint never reads local files")
+    if not allow:
+        _refuse(
+            target,
+            f"{what} <{iri}>{where} is refused: this endpoint calls no remote endpoints; "
+            f"an operator can allow some with the setting `{SETTING}` ({_ENV}), "
+            "a comma-separated list of IRI prefixes",
+        )
+    check_url(iri, allow, resolver, label=f"{what} <{iri}>{where}")
+
+
+def check_url(
+    url: str, allow: tuple[str, ...], resolver: Resolver | None = None, label: str | None = None
+) -> list[str]:
+    """Check one URL against the rules; return the addresses it may be fetched from."""
+    label = label or f"<{url}>"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        _refuse_url(url, f"{label} is refused: only http and https IRIs may be fetched")
+    if not any(url.startswith(prefix) for prefix in allow):
+        _refuse_url(
+            url,
+            f"{label} is refused: it is not under any prefix of the setting `{SETTING}` "
+            f"({_ENV}); allowed: {', '.join(allow) or 'none'}",
+        )
+    authority = url.split("://", 1)[1]
+    authority = re.split(r"[/?#]", authority, maxsplit=1)[0]
+    match = _AUTHORITY.match(authority)
+    host = match.group("host") if match else ""
+    if not match or (not host.startswith("[") and not _HOST.match(host)):
+        _refuse_url(
+            url,
+            f"{label} is refused: its host part {authority!r} is not a plain host name, "
+            "IP address or host:port",
+        )
+    port = int(match.group("port") or (443 if scheme == "https" else 80))
+    host = host.strip("[]")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [str(literal)]
+    else:
+        try:
+            addresses = (resolver or system_resolver)(host, port)
+        except (OSError, UnicodeError):
+            addresses = []
+        if not addresses:
+            _refuse_url(url, f"{label} is refused: its host {host!r} does not resolve")
+    for address in addresses:
+        reason = non_public(address)
+        if reason:
+            shown = "" if address == host else f" (its host {host!r} resolves to {address})"
+            _refuse_url(url, f"{label} is refused: it points to a {reason} address{shown}")
+    return addresses
+
+
+def non_public(address: str) -> str | None:
+    """Why `address` must not be fetched ("loopback", "private"...), or None when public."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return "unparseable"
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            inner = non_public(str(embedded))
+            if inner:
+                return inner
+    checks = [
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("shared", isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED),
+        ("non-global", not ip.is_global),
+    ]
+    return next((name for name, hit in checks if hit), None)
+
+
+def _refuse(target: Target, message: str) -> None:
+    raise ForbiddenOperation(message, operation=target.keyword, target=target.iri or target.raw)
+
+
+def _refuse_url(url: str, message: str) -> None:
+    raise ForbiddenOperation(message, target=url)

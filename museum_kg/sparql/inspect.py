@@ -1,0 +1,243 @@
+"""What a SPARQL request asks for, read from its tokens before evaluation.
+
+`inspect(text, kind)` returns a `QueryInfo`: the query form (or the update
+operations), the PREFIX/BASE declarations, every SERVICE target and every
+LOAD source, resolved through the prologue, plus the nesting depth. It does
+not validate the query: syntax errors come from the engine and are converted
+by `syntax_error_from`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from museum_kg.errors import QuerySyntaxError, RequestError
+from museum_kg.sparql.lexer import Token, split_pname, tokenize
+
+MAX_DEPTH = 64  # brackets nested deeper than this are refused before parsing
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_UPDATE_OPS = ("LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH")
+_OPEN, _CLOSE = "{([", "})]"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A SERVICE target or a LOAD source.
+
+    `iri` is the absolute IRI when the target is an IRI or a prefixed name that
+    the prologue resolves; `variable` is set for `SERVICE ?var`; `raw` is the
+    text as written; `start`/`end` delimit the target token in the query text.
+    """
+
+    keyword: str  # "SERVICE" or "LOAD"
+    raw: str
+    start: int
+    end: int
+    line: int
+    column: int
+    iri: str | None = None
+    variable: str | None = None
+    silent: bool = False
+    problem: str | None = None  # why no IRI could be worked out
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    kind: str  # "query" or "update"
+    form: str | None  # select/ask/construct/describe for queries, None for updates
+    operations: tuple[str, ...] = ()  # update operations: load, clear, insert_data, modify...
+    prefixes: dict[str, str] = field(default_factory=dict)
+    base: str | None = None
+    services: tuple[Target, ...] = ()
+    loads: tuple[Target, ...] = ()
+    max_depth: int = 0
+
+    @property
+    def fetches(self) -> tuple[Target, ...]:
+        """Everything the engine would fetch over the network: SERVICE targets and LOAD sources."""
+        return self.services + self.loads
+
+
+def inspect(text: str, kind: str = "query", base_iri: str | None = None) -> QueryInfo:
+    """Read the form, prologue, SERVICE targets and LOAD sources of SPARQL `text`."""
+    if kind not in ("query", "update"):
+        raise ValueError(f"kind must be 'query' or 'update', not {kind!r}")
+    tokens = tokenize(text)
+    depth = _check_depth(tokens)
+    reader = _Reader(tokens, base_iri)
+    reader.run(kind)
+    form = None
+    if kind == "query":
+        form = reader.form.lower() if reader.form else None
+    return QueryInfo(
+        kind=kind,
+        form=form,
+        operations=tuple(reader.operations),
+        prefixes=dict(reader.prefixes),
+        base=reader.base,
+        services=tuple(reader.services),
+        loads=tuple(reader.loads),
+        max_depth=depth,
+    )
+
+
+def _check_depth(tokens: list[Token]) -> int:
+    depth = deepest = 0
+    for tok in tokens:
+        if tok.kind != "punct":
+            continue
+        if tok.text in _OPEN:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > MAX_DEPTH:
+                    raise QuerySyntaxError(
+                        f"brackets are nested more than {MAX_DEPTH} levels deep; "
+                        "simplify the query",
+                        tok.line,
+                        tok.column,
+                    )
+        elif tok.text in _CLOSE:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+class _Reader:
+    """One pass over the tokens, tracking the prologue and bracket depth."""
+
+    def __init__(self, tokens: list[Token], base_iri: str | None) -> None:
+        self.tokens = tokens
+        self.base = base_iri
+        self.prefixes: dict[str, str] = {}
+        self.services: list[Target] = []
+        self.loads: list[Target] = []
+        self.operations: list[str] = []
+        self.form: str | None = None
+
+    def run(self, kind: str) -> None:
+        toks, i, depth, expect_op = self.tokens, 0, 0, True
+        while i < len(toks):
+            tok = toks[i]
+            if tok.is_keyword("PREFIX") and i + 2 < len(toks) and toks[i + 1].kind == "pname":
+                if toks[i + 2].kind == "iri":
+                    name = toks[i + 1].text[:-1] if toks[i + 1].text.endswith(":") else None
+                    if name is not None:
+                        self.prefixes[name] = self._absolute(toks[i + 2].value)
+                i += 3
+                continue
+            if tok.is_keyword("BASE") and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+                self.base = self._absolute(toks[i + 1].value)
+                i += 2
+                continue
+            if tok.kind == "punct" and tok.text in _OPEN:
+                depth += 1
+            elif tok.kind == "punct" and tok.text in _CLOSE:
+                depth = max(0, depth - 1)
+            elif tok.kind == "punct" and tok.text == ";" and depth == 0 and kind == "update":
+                expect_op = True
+            elif tok.is_keyword("SERVICE", "LOAD"):
+                i = self._target(i)
+                if tok.is_keyword("LOAD") and expect_op and depth == 0:
+                    self.operations.append("load")
+                    expect_op = False
+                continue
+            elif depth == 0 and expect_op and kind == "query" and tok.is_keyword(*FORMS):
+                self.form = tok.text.upper()
+                expect_op = False
+            elif depth == 0 and expect_op and kind == "update" and tok.is_keyword(*_UPDATE_OPS):
+                self.operations.append(self._operation(i))
+                expect_op = False
+            i += 1
+
+    def _operation(self, i: int) -> str:
+        word = self.tokens[i].text.upper()
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        if word in ("INSERT", "DELETE") and nxt is not None and nxt.is_keyword("DATA"):
+            return f"{word.lower()}_data"
+        if word == "DELETE" and nxt is not None and nxt.is_keyword("WHERE"):
+            return "delete_where"
+        if word in ("INSERT", "DELETE", "WITH"):
+            return "modify"
+        return word.lower()
+
+    def _target(self, i: int) -> int:
+        """Record the target after SERVICE/LOAD at token `i`; return the next index."""
+        keyword = self.tokens[i].text.upper()
+        j, silent = i + 1, False
+        if j < len(self.tokens) and self.tokens[j].is_keyword("SILENT"):
+            silent, j = True, j + 1
+        if j >= len(self.tokens):
+            anchor = self.tokens[i]
+            target = Target(
+                keyword,
+                "",
+                anchor.end,
+                anchor.end,
+                anchor.line,
+                anchor.column,
+                problem="nothing follows it",
+            )
+            self._add(target)
+            return j
+        tok = self.tokens[j]
+        common = dict(
+            keyword=keyword,
+            raw=tok.text,
+            start=tok.start,
+            end=tok.end,
+            line=tok.line,
+            column=tok.column,
+            silent=silent,
+        )
+        if tok.kind == "iri":
+            iri = self._absolute(tok.value)
+            problem = None if _is_absolute(iri) else "it is a relative IRI and no BASE is set"
+            target = Target(**common, iri=iri if problem is None else None, problem=problem)
+        elif tok.kind == "pname":
+            prefix, local = split_pname(tok.text)
+            if prefix in self.prefixes:
+                target = Target(**common, iri=self.prefixes[prefix] + local)
+            else:
+                target = Target(**common, problem=f"prefix `{prefix}:` is not declared")
+        elif tok.kind == "var":
+            target = Target(**common, variable=tok.value)
+        else:
+            target = Target(**common, problem="it is not followed by an IRI")
+            self._add(target)
+            return j
+        self._add(target)
+        return j + 1
+
+    def _add(self, target: Target) -> None:
+        (self.services if target.keyword == "SERVICE" else self.loads).append(target)
+
+    def _absolute(self, iri: str) -> str:
+        if self.base and not _is_absolute(iri):
+            return urljoin(self.base, iri)
+        return iri
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _is_absolute(iri: str) -> bool:
+    return bool(_SCHEME.match(iri))
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
+_MAX_MESSAGE = 300
+
+
+def syntax_error_from(exc: BaseException) -> RequestError:
+    """Turn the engine's `SyntaxError` text ("error at 3:18: expected ...") into our error."""
+    text = str(exc).strip()
+    match = _POSITION.match(text)
+    line = column = None
+    if match:
+        line, column, text = int(match.group(1)), int(match.group(2)), match.group(3)
+    text = " ".join(text.split())
+    if len(text) > _MAX_MESSAGE:
+        text = text[:_MAX_MESSAGE].rsplit(" ", 1)[0] + " ..."
+    return QuerySyntaxError(text or "unknown syntax error", line, column)

@@ -1,0 +1,332 @@
+"""The embedded backend: Oxigraph snapshots served by killable worker processes.
+
+`EmbeddedBackend(settings)` implements `museum_kg.store.base.Backend`:
+
+- every query is read by `museum_kg.sparql.inspect` and checked by the guard
+  (SERVICE/LOAD targets) before any evaluation;
+- it runs in a pool of `settings.workers` spawned processes, each holding the
+  served snapshot open read-only; the parent names the snapshot (one `stat()`
+  of `STORE/CURRENT` per request), so new snapshots are used at once;
+- at the request's deadline the worker is SIGKILLed and replaced, and
+  `QueryTimeout` is raised; a request waits for a free worker until its
+  deadline, then `Overloaded`;
+- the worker serializes the whole result into a spool before the parent
+  returns, and `QueryResult.chunks` streams it in 64 KiB pieces;
+- writes (SPARQL Update, Graph Store PUT/POST/DELETE) run one at a time in a
+  separate killable writer process, each on a new snapshot published
+  atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rdflib.term import BNode, Identifier, Literal, URIRef
+
+from museum_kg.errors import (
+    BackendError,
+    LoadError,
+    NotAcceptable,
+    NotFound,
+    Overloaded,
+    QueryTimeout,
+    RequestError,
+    StoreError,
+    UnsupportedMediaType,
+)
+from museum_kg.settings import Settings
+from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
+from museum_kg.sparql.guard import check
+from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
+from museum_kg.store.pool import Deadline, Pool, WorkerDied
+from museum_kg.store.snapshots import Snapshot, SnapshotStore
+
+CHUNK = 64 * 1024
+# Formats that carry triples only (Graph Store writes; dataset formats need a graph each).
+TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+_MEDIA_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
+
+
+class EmbeddedBackend:
+    """Queries and writes on the snapshots of `settings.store`."""
+
+    def __init__(self, settings: Settings, resolver: Any = None) -> None:
+        self.settings = settings
+        self.snapshots = SnapshotStore(Path(settings.store), keep=settings.keep_snapshots)
+        self._resolver = resolver  # for tests of the guard; None = system DNS
+        self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
+        self._pool = Pool(settings.workers, "museum-kg-query")
+        self._writer: Pool | None = None
+        self._write_lock = threading.Lock()
+        self._closed = False
+
+    # --- reading ------------------------------------------------------------------
+
+    def inspect(self, text: str, kind: str = "query", base_iri: str | None = None) -> QueryInfo:
+        """Inspect and guard a query or update (what `query`/`update` do first)."""
+        info = inspect(text, kind, base_iri)
+        check(info, self.settings.service_allow, self._resolver)
+        return info
+
+    def query(self, request: QueryRequest) -> QueryResult:
+        limit = min(request.timeout_s, self.settings.timeout)
+        deadline = time.monotonic() + limit
+        info = self.inspect(request.query, "query", request.base_iri)
+        form = info.form or "select"
+        allowed = GRAPH_FORMATS if form in ("construct", "describe") else SOLUTION_FORMATS
+        if request.result_format not in allowed:
+            raise NotAcceptable(request.result_format, list(allowed))
+        snapshot = self._snapshot()
+        max_rows = request.max_rows if request.max_rows is not None else self.settings.max_rows
+        payload = {
+            "snapshot_id": snapshot.id,
+            "snapshot_path": str(snapshot.path),
+            "query": request.query,
+            "format": request.result_format,
+            "default_graphs": list(request.default_graphs),
+            "named_graphs": list(request.named_graphs),
+            "union": request.union_default_graph,
+            "substitutions": {
+                name.lstrip("?$"): _term_spec(name, term)
+                for name, term in request.substitutions.items()
+            },
+            "max_rows": max_rows,
+            "base_iri": request.base_iri,
+        }
+        reply = self._read("query", payload, deadline, limit, info)
+        return self._result(form, request.result_format, reply)
+
+    def read_graph(self, graph: str | None, result_format: str) -> QueryResult:
+        if result_format not in TRIPLE_FORMATS:
+            raise NotAcceptable(result_format, list(TRIPLE_FORMATS))
+        snapshot = self._snapshot()
+        limit = self.settings.timeout
+        payload = {
+            "snapshot_id": snapshot.id,
+            "snapshot_path": str(snapshot.path),
+            "graph": graph,
+            "format": result_format,
+        }
+        reply = self._read("read_graph", payload, time.monotonic() + limit, limit)
+        return self._result("graph", result_format, reply)
+
+    def graphs(self) -> list[str]:
+        snapshot = self._snapshot()
+        limit = self.settings.timeout
+        payload = {"snapshot_id": snapshot.id, "snapshot_path": str(snapshot.path)}
+        return self._read("graphs", payload, time.monotonic() + limit, limit)
+
+    def version(self) -> str:
+        return self._snapshot().id
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the query workers (for monitoring and tests)."""
+        return self._pool.pids()
+
+    # --- writing ------------------------------------------------------------------
+
+    def update(self, update: str, timeout_s: float) -> None:
+        info = self.inspect(update, "update")
+        del info
+        self._write({"change": "update", "update": update}, timeout_s)
+
+    def write_graph(
+        self, graph: str | None, data: bytes, media_format: str, *, replace: bool
+    ) -> bool:
+        fmt = _MEDIA_TYPES.get(media_format.split(";")[0].strip().lower(), media_format)
+        if fmt not in TRIPLE_FORMATS:
+            raise UnsupportedMediaType(media_format, sorted(_MEDIA_TYPES)[:6])
+        change = {
+            "change": "write_graph",
+            "graph": graph,
+            "data": bytes(data),
+            "format": fmt,
+            "replace": replace,
+        }
+        return bool(self._write(change, self.settings.timeout))
+
+    def delete_graph(self, graph: str | None) -> None:
+        self._write({"change": "delete_graph", "graph": graph}, self.settings.timeout)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._pool.close()
+        if self._writer is not None:
+            self._writer.close()
+        shutil.rmtree(self._spool_dir, ignore_errors=True)
+
+    def __enter__(self) -> EmbeddedBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals ----------------------------------------------------------------
+
+    def _snapshot(self) -> Snapshot:
+        if self._closed:
+            raise StoreError("the store backend was closed")
+        snapshot = self.snapshots.current()
+        if snapshot is None:
+            raise StoreError(
+                f"the store {self.settings.store} holds no data yet; run `museum-kg load` "
+                "to load the bundled graph (or your own files) first",
+                store=str(self.settings.store),
+            )
+        return snapshot
+
+    def _read(
+        self, op: str, payload: dict, deadline: float, limit: float, info: QueryInfo | None = None
+    ) -> Any:
+        spool = str(self._spool_dir / uuid.uuid4().hex)
+        payload["spool"] = spool
+        try:
+            reply = self._pool.run(op, payload, deadline)
+        except Deadline:
+            _discard(spool)
+            raise QueryTimeout(limit) from None
+        except WorkerDied:
+            _discard(spool)
+            raise StoreError(
+                "the query worker stopped unexpectedly (out of memory?); it was replaced, "
+                "retry or simplify the query"
+            ) from None
+        if reply[0] != "ok":
+            _discard(spool)
+        return _unwrap(reply, info)
+
+    def _write(self, change: dict, timeout_s: float) -> Any:
+        limit = min(timeout_s, self.settings.timeout)
+        deadline = time.monotonic() + limit
+        self._snapshot()
+        if not self._write_lock.acquire(timeout=max(0.0, limit)):
+            raise Overloaded()
+        try:
+            if self._writer is None:
+                self._writer = Pool(1, "museum-kg-writer")
+            payload = {
+                **change,
+                "store": str(self.settings.store),
+                "keep": self.settings.keep_snapshots,
+            }
+            try:
+                reply = self._writer.run("write", payload, deadline)
+            except Deadline:
+                raise QueryTimeout(limit) from None
+            except WorkerDied:
+                raise StoreError(
+                    "the update worker stopped unexpectedly; nothing was changed"
+                ) from None
+            return _unwrap(reply, None)["outcome"]
+        finally:
+            self._write_lock.release()
+
+    def _result(self, form: str, result_format: str, reply: dict) -> QueryResult:
+        if reply["path"] is not None:
+            chunks: Iterator[bytes] = SpoolReader(reply["path"])
+        else:
+            chunks = _memory_chunks(reply["data"])
+        if form == "graph":
+            form = "construct"
+        return QueryResult(
+            form=form,
+            result_format=result_format,
+            chunks=chunks,
+            size=reply["size"],
+            rows_capped=reply["rows_capped"],
+        )
+
+
+class SpoolReader:
+    """Streams a spool file in 64 KiB chunks; the file is unlinked as soon as it is open."""
+
+    def __init__(self, path: str) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - closed by close() or at the end
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # the open handle keeps the data until closed
+
+    def __iter__(self) -> SpoolReader:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._file.closed:
+            raise StopIteration
+        chunk = self._file.read(CHUNK)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self._file.close()
+
+
+def _memory_chunks(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), CHUNK):
+        yield data[start : start + CHUNK]
+
+
+def _discard(spool: str) -> None:
+    """Remove what a stopped or failed worker may have left in the spool folder."""
+    for path in (spool, spool + ".rows.tsv"):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _term_spec(name: str, term: Identifier) -> tuple:
+    if isinstance(term, URIRef):
+        return ("iri", str(term))
+    if isinstance(term, BNode):
+        return ("bnode", str(term))
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else None
+        return ("literal", str(term), datatype, term.language)
+    raise RequestError(
+        f"the value for ?{name.lstrip('?$')} must be an IRI or a literal; got {term!r}",
+        parameter=name,
+    )
+
+
+def _unwrap(reply: tuple, info: QueryInfo | None) -> Any:
+    if reply[0] == "ok":
+        return reply[1]
+    _, kind, message = reply
+    if kind == "syntax":
+        raise syntax_error_from(SyntaxError(message))
+    if kind == "not_found":
+        raise NotFound(message)
+    if info is not None and info.services:
+        targets = ", ".join(f"<{t.iri}>" for t in info.services if t.iri)
+        raise BackendError(
+            f"the query failed while calling SERVICE {targets}; the remote response is not "
+            "shown (check the endpoint, or add SILENT to ignore its failures)"
+        )
+    if kind == "LoadError":
+        raise LoadError(message)
+    if kind == "value":
+        raise RequestError(f"the query cannot be evaluated: {message}")
+    raise StoreError(f"the store could not answer: {message}")

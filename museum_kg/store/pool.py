@@ -1,0 +1,164 @@
+"""Worker processes the parent can stop at a deadline, and a pool of them.
+
+`Pool.run(op, payload, deadline)` borrows an idle worker (waiting until the
+deadline, then `Overloaded`), sends the request and waits for the reply. At
+the deadline the worker is killed with SIGKILL, which frees its CPU and
+memory at once; a fresh worker takes its place and `Deadline` is raised. A
+worker that dies on its own is replaced the same way (`WorkerDied`).
+
+Workers are new interpreters (`python -m museum_kg.store.workers FD`), never a
+fork of a process that may hold a RocksDB open; they talk to the parent over a
+socket pair with `multiprocessing.connection` framing. Unlike the
+multiprocessing "spawn" context, this does not re-import the parent's
+`__main__`, so any program may create a backend at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from multiprocessing.connection import Connection
+from typing import Any
+
+from museum_kg.errors import Overloaded
+
+
+class Deadline(Exception):
+    """The request was still running at its deadline; its worker was killed."""
+
+
+class WorkerDied(Exception):
+    """The worker process exited while serving a request."""
+
+
+class Worker:
+    """One worker process and the parent's end of its socket."""
+
+    def __init__(self, name: str) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "museum_kg.store.workers", str(theirs.fileno()), name],
+                pass_fds=(theirs.fileno(),),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.name = name
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def call(self, op: str, payload: Any, deadline: float) -> Any:
+        """Send one request and return the reply; `Deadline` or `WorkerDied` otherwise."""
+        try:
+            self.conn.send((op, payload))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.conn.poll(remaining):
+                raise Deadline()
+            return self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise WorkerDied(str(exc)) from exc
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(("stop", None))
+        try:
+            self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class Pool:
+    """`size` workers, each serving one request at a time."""
+
+    def __init__(self, size: int, name: str = "museum-kg-worker") -> None:
+        self.size, self.name = size, name
+        self._idle: deque[Worker] = deque()
+        self._all: set[Worker] = set()
+        self._cond = threading.Condition()
+        self._closed = False
+        self._serial = 0
+        with self._cond:
+            for _ in range(size):
+                self._add()
+
+    def _add(self) -> None:
+        """Start one more worker (call with the condition held)."""
+        self._serial += 1
+        worker = Worker(f"{self.name}-{self._serial}")
+        self._all.add(worker)
+        self._idle.append(worker)
+        self._cond.notify()
+
+    def pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in self._all]
+
+    def run(self, op: str, payload: Any, deadline: float) -> Any:
+        worker = self._acquire(deadline)
+        healthy = False
+        try:
+            reply = worker.call(op, payload, deadline)
+            healthy = True
+            return reply
+        finally:
+            self._release(worker, healthy)
+
+    def _acquire(self, deadline: float) -> Worker:
+        with self._cond:
+            while not self._idle:
+                if self._closed:
+                    raise Overloaded(1)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise Overloaded()
+                self._cond.wait(remaining)
+            if self._closed:
+                raise Overloaded(1)
+            return self._idle.popleft()
+
+    def _release(self, worker: Worker, healthy: bool) -> None:
+        if not healthy:
+            worker.kill()  # stop it now: its CPU and memory are freed here
+        with self._cond:
+            if healthy:
+                self._idle.append(worker)
+                self._cond.notify()
+                return
+            self._all.discard(worker)
+            if not self._closed:
+                self._add()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        for worker in workers:
+            worker.stop()

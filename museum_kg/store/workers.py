@@ -1,0 +1,274 @@
+"""The code that runs inside a query or update worker process.
+
+A worker is a spawned process (never forked from a process holding a RocksDB)
+that reads requests from its pipe, one at a time, and answers each with
+`("ok", payload)` or `("error", kind, message)`. Query workers open the served
+snapshot read-only and re-open it when the parent names a newer one. Results
+are serialized by pyoxigraph into a spool: kept in memory while small, moved
+to a file in the spool folder beyond `SPOOL_MEMORY` bytes, so evaluation is
+over before the parent answers. Update workers apply changes to a new snapshot
+(`SnapshotStore.begin(from_current=True)` ... `publish()`).
+
+Requests and replies are plain tuples, dicts, strings and bytes: no rdflib and
+no pyoxigraph object crosses the pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+SPOOL_MEMORY = 1 << 20  # results up to this size travel through the pipe
+
+QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+RDF_FORMATS = {
+    "turtle": "TURTLE",
+    "ntriples": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "trig": "TRIG",
+    "rdfxml": "RDF_XML",
+    "jsonld": "JSON_LD",
+}
+
+
+class Spool:
+    """A binary writer for pyoxigraph's serializers: memory first, then a file."""
+
+    def __init__(self, path: str, memory: int = SPOOL_MEMORY) -> None:
+        self.path, self.memory = path, memory
+        self.buffer = bytearray()
+        self.file: Any = None
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.file is not None:
+            self.file.write(data)
+        else:
+            self.buffer += data
+            if len(self.buffer) > self.memory:
+                self.file = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
+                self.file.write(self.buffer)
+                self.buffer = bytearray()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
+    def finish(self) -> dict[str, Any]:
+        if self.file is not None:
+            self.file.close()
+            return {"path": self.path, "data": None, "size": self.size}
+        return {"path": None, "data": bytes(self.buffer), "size": self.size}
+
+
+class _State:
+    def __init__(self) -> None:
+        self.snapshot_id: str | None = None
+        self.store: Any = None
+
+    def store_for(self, snapshot_id: str, path: str) -> Any:
+        import pyoxigraph as ox
+
+        if snapshot_id != self.snapshot_id or self.store is None:
+            self.store = None
+            self.store = ox.Store.read_only(path)
+            self.snapshot_id = snapshot_id
+        return self.store
+
+
+def main(conn: Any) -> None:
+    """Serve requests from `conn` until it closes (entry point of every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    state = _State()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        op, payload = request
+        if op == "stop":
+            return
+        try:
+            reply: tuple = ("ok", _HANDLERS[op](state, payload, conn))
+        except SyntaxError as exc:
+            reply = ("error", "syntax", str(exc))
+        except KeyError as exc:
+            reply = ("error", "not_found", str(exc.args[0]) if exc.args else "not found")
+        except ValueError as exc:
+            reply = ("error", "value", str(exc))
+        except Exception as exc:  # the parent maps every kind to our error tree
+            reply = ("error", type(exc).__name__, str(exc))
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+
+
+def _term(spec: tuple) -> Any:
+    import pyoxigraph as ox
+
+    kind = spec[0]
+    if kind == "iri":
+        return ox.NamedNode(spec[1])
+    if kind == "bnode":
+        return ox.BlankNode(spec[1])
+    _, value, datatype, language = spec
+    if language:
+        return ox.Literal(value, language=language)
+    if datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(datatype))
+    return ox.Literal(value)
+
+
+def _query(state: _State, p: dict, conn: Any) -> dict:
+    import pyoxigraph as ox
+
+    store = state.store_for(p["snapshot_id"], p["snapshot_path"])
+    options: dict[str, Any] = {"base_iri": p.get("base_iri")}
+    if p["default_graphs"]:
+        options["default_graph"] = [ox.NamedNode(g) for g in p["default_graphs"]]
+    elif p["union"]:
+        options["use_default_graph_as_union"] = True
+    if p["named_graphs"]:
+        options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
+    if p["substitutions"]:
+        options["substitutions"] = {
+            ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()
+        }
+    results = store.query(p["query"], **options)
+    spool = Spool(p["spool"])
+    capped = False
+    if isinstance(results, ox.QuerySolutions):
+        fmt = getattr(ox.QueryResultsFormat, QUERY_FORMATS[p["format"]])
+        if p["max_rows"] is not None:
+            results, capped = _capped(results, p["max_rows"], p["spool"] + ".rows.tsv")
+        results.serialize(spool, fmt)
+        form = "select"
+    elif isinstance(results, ox.QueryBoolean):
+        results.serialize(spool, getattr(ox.QueryResultsFormat, QUERY_FORMATS[p["format"]]))
+        form = "ask"
+    else:
+        results.serialize(spool, getattr(ox.RdfFormat, RDF_FORMATS[p["format"]]))
+        form = "graph"
+    return {**spool.finish(), "form": form, "rows_capped": capped}
+
+
+def _capped(results: Any, max_rows: int, scratch: str) -> tuple[Any, bool]:
+    """The first `max_rows` solutions (as a re-readable result set) and whether more existed.
+
+    Rows are written as SPARQL TSV (terms in N-Triples syntax) to a scratch file,
+    then read back by pyoxigraph, so any output format can be produced from them.
+    """
+    import pyoxigraph as ox
+
+    variables = results.variables
+    capped = False
+    with open(scratch, "w", encoding="utf-8") as out:
+        out.write("\t".join(str(v) for v in variables) + "\n")
+        for count, solution in enumerate(results):
+            if count >= max_rows:
+                capped = True
+                break
+            cells = (solution[v] for v in variables)
+            out.write("\t".join("" if c is None else str(c) for c in cells) + "\n")
+    try:
+        return ox.parse_query_results(path=scratch, format=ox.QueryResultsFormat.TSV), capped
+    finally:
+        os.unlink(scratch)  # the parser holds the open file
+
+
+def _graphs(state: _State, p: dict, conn: Any) -> list[str]:
+    store = state.store_for(p["snapshot_id"], p["snapshot_path"])
+    return sorted(g.value for g in store.named_graphs())
+
+
+def _graph_name(graph: str | None) -> Any:
+    import pyoxigraph as ox
+
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+def _read_graph(state: _State, p: dict, conn: Any) -> dict:
+    import pyoxigraph as ox
+
+    store = state.store_for(p["snapshot_id"], p["snapshot_path"])
+    graph = p["graph"]
+    if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
+        raise KeyError(f"there is no graph <{graph}> in the store")
+    spool = Spool(p["spool"])
+    store.dump(
+        spool, getattr(ox.RdfFormat, RDF_FORMATS[p["format"]]), from_graph=_graph_name(graph)
+    )
+    return {**spool.finish(), "form": "graph", "rows_capped": False}
+
+
+def _write(state: _State, p: dict, conn: Any) -> Any:
+    """Apply one change (`p["change"]`) to a copy of the current snapshot and publish it."""
+    from museum_kg.store.snapshots import SnapshotStore
+
+    snapshots = SnapshotStore(Path(p["store"]), keep=p["keep"])
+    builder = snapshots.begin(from_current=True)
+    with builder:
+        outcome = _CHANGES[p["change"]](builder.store, p)
+        snapshot = builder.publish()
+    return {"outcome": outcome, "snapshot": snapshot.id}
+
+
+def _apply_update(store: Any, p: dict) -> None:
+    store.update(p["update"], base_iri=p.get("base_iri"))
+
+
+def _apply_write_graph(store: Any, p: dict) -> bool:
+    import pyoxigraph as ox
+
+    graph = p["graph"]
+    created = graph is not None and not store.contains_named_graph(ox.NamedNode(graph))
+    target = _graph_name(graph)
+    fmt = getattr(ox.RdfFormat, RDF_FORMATS[p["format"]])
+    if p["replace"] and not created:
+        store.clear_graph(target)
+    store.load(p["data"], fmt, base_iri=p.get("base_iri"), to_graph=target)
+    if created:
+        store.add_graph(target)
+    return created
+
+
+def _apply_delete_graph(store: Any, p: dict) -> None:
+    import pyoxigraph as ox
+
+    graph = p["graph"]
+    if graph is None:
+        store.clear_graph(ox.DefaultGraph())
+        return
+    if not store.contains_named_graph(ox.NamedNode(graph)):
+        raise KeyError(f"there is no graph <{graph}> in the store")
+    store.remove_graph(ox.NamedNode(graph))
+
+
+def _ping(state: _State, p: dict, conn: Any) -> int:
+    return os.getpid()
+
+
+_CHANGES = {
+    "update": _apply_update,
+    "write_graph": _apply_write_graph,
+    "delete_graph": _apply_delete_graph,
+}
+_HANDLERS = {
+    "query": _query,
+    "graphs": _graphs,
+    "read_graph": _read_graph,
+    "write": _write,
+    "ping": _ping,
+}
+
+
+if __name__ == "__main__":
+    import sys
+    from multiprocessing.connection import Connection
+
+    main(Connection(int(sys.argv[1])))
