@@ -1,0 +1,185 @@
+"""HTTP for saved queries: the JSON API, `/openapi.json` and the browser pages.
+
+- `GET /api/queries`: the catalogue; `GET /api/queries/{id}`: one query's metadata;
+- `GET /api/queries/{id}/run[.json|.csv|.tsv]?NAME=VALUE&page=N`: the results, by
+  suffix or Accept, with `Link` headers (first/prev/next) on paginated queries;
+- `GET /openapi.json`: generated from the headers;
+- `GET /queries`, `GET /queries/{id}`: the list and a form per query (`pages`).
+Errors are raised from `museum_kg.errors`; the app's one handler shapes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.saved.catalogue import SavedQueries
+from museum_kg.endpoint.saved.model import SavedQuery
+from museum_kg.endpoint.saved.openapi import MEDIA, openapi_document
+from museum_kg.endpoint.saved.runner import Runner
+
+from museum_kg.errors import NotAcceptable, ParameterError
+from museum_kg.paths import QUERIES_DIR
+
+bp = Blueprint("saved", __name__)
+EXTENSION_KEY = "museum_kg.saved"
+ACCEPT = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+
+
+def catalogue() -> SavedQueries:
+    found = current_app.extensions.get(EXTENSION_KEY)
+    if found is None:
+        folder = current_app.config.get("SAVED_QUERIES_DIR", QUERIES_DIR)
+        found = current_app.extensions[EXTENSION_KEY] = SavedQueries(folder)
+    return found
+
+
+def runner() -> Runner:
+    """One `Runner` per app (it caches enum_from values per data version)."""
+    key = EXTENSION_KEY + ".runner"
+    found = current_app.extensions.get(key)
+    if found is None:
+        found = current_app.extensions[key] = Runner(
+            current_backend(), current_settings(), catalogue()
+        )
+    return found
+
+
+def raw_params(exclude: tuple[str, ...] = ("page",)) -> dict[str, list[str]]:
+    return {k: request.args.getlist(k) for k in request.args if k not in exclude}
+
+
+def links(saved: SavedQuery) -> dict[str, str]:
+    return {
+        "self": url_for("saved.describe", query_id=saved.id),
+        "run": url_for("saved.run", query_id=saved.id),
+        "csv": url_for("saved.run", query_id=saved.id, suffix=".csv"),
+        "page": url_for("saved.page", query_id=saved.id),
+    }
+
+
+def describe_query(saved: SavedQuery) -> dict[str, Any]:
+    return {
+        "id": saved.id,
+        "title": saved.title,
+        "summary": saved.summary,
+        "description": saved.description,
+        "tags": list(saved.tags),
+        "params": {
+            p.name: {
+                "type": p.type,
+                "required": p.required,
+                "multiple": p.multiple,
+                "default": list(p.default) if isinstance(p.default, tuple) else p.default,
+                "enum": list(p.enum) or None,
+                "enum_from": p.enum_from,
+                "example": p.example,
+                "description": p.description,
+            }
+            for p in saved.params.values()
+        },
+        "returns": {
+            c.name: {"type": c.type, "unit": c.unit, "description": c.description}
+            for c in saved.returns.values()
+        },
+        "order_by": list(saved.order_by),
+        "pagination": saved.pagination,
+        "limits": {"timeout_s": saved.timeout_s, "max_rows": saved.max_rows},
+        "chart": None if saved.chart is None else vars(saved.chart),
+        "examples": [
+            {
+                "params": e.params,
+                "expect": e.expect,
+                "run": url_for("saved.run", query_id=saved.id, **e.params),
+            }
+            for e in saved.examples
+        ],
+        "sparql": saved.query.strip(),
+        "links": links(saved),
+    }
+
+
+@bp.get("/api/queries")
+def list_queries() -> Response:
+    return jsonify(
+        {
+            "queries": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "summary": s.summary,
+                    "tags": list(s.tags),
+                    "params": list(s.params),
+                    "links": links(s),
+                }
+                for s in catalogue()
+            ]
+        }
+    )
+
+
+@bp.get("/api/queries/<query_id>")
+def describe(query_id: str) -> Response:
+    return jsonify(describe_query(catalogue().get(query_id)))
+
+
+def negotiate(suffix: str) -> str:
+    if suffix:
+        fmt = suffix.lstrip(".")
+        if fmt not in MEDIA:
+            raise NotAcceptable(suffix, [".json", ".csv", ".tsv"])
+        return fmt
+    accept = request.accept_mimetypes
+    if not accept or accept.best in ("*/*", ""):
+        return "json"
+    best = accept.best_match(list(ACCEPT))
+    if best is None:
+        raise NotAcceptable(request.headers.get("Accept", ""), list(ACCEPT))
+    return ACCEPT[best]
+
+
+@bp.get("/api/queries/<query_id>/run", defaults={"suffix": ""})
+@bp.get("/api/queries/<query_id>/run<any('.json','.csv','.tsv'):suffix>")
+def run(query_id: str, suffix: str) -> Response:
+    saved = catalogue().get(query_id)
+    fmt = negotiate(suffix)
+    raw = raw_params()
+    page = request.args.get("page")
+    if len(request.args.getlist("page")) > 1:
+        raise ParameterError("page", ",".join(request.args.getlist("page")), "given once", "2")
+    result = runner().run(saved, raw, fmt, page)
+    mimetype = MEDIA[fmt] + ("; charset=utf-8" if fmt != "json" else "")
+    response = Response(result.chunks, status=200, content_type=mimetype)
+    if result.rows_capped:
+        response.headers["X-Result-Rows-Capped"] = "true"
+    if saved.pagination:
+        number = int(page) if page else 1
+        response.headers["Link"] = page_links(saved, raw, number, suffix)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def page_links(saved: SavedQuery, raw: dict[str, list[str]], number: int, suffix: str) -> str:
+    def target(n: int) -> str:
+        return url_for("saved.run", query_id=saved.id, suffix=suffix or None, page=n, **raw)
+
+    found = [f'<{target(1)}>; rel="first"']
+    if number > 1:
+        found.append(f'<{target(number - 1)}>; rel="prev"')
+    if runner().has_next_page(saved, raw, number):
+        found.append(f'<{target(number + 1)}>; rel="next"')
+    return ", ".join(found)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document(catalogue(), request.script_root + "/"))
+
+
+from museum_kg.endpoint.saved import pages  # noqa: E402,F401  (registers the page routes)

@@ -1,0 +1,220 @@
+"""Checks that keep saved queries honest: `museum-kg query lint` and the test suite.
+
+Static checks (no data): the header parses; the SPARQL parses and is a SELECT;
+every parameter is a variable of the query; scalar parameters are projected;
+`returns` equals the projection (names and order); a parameter is not used only
+inside OPTIONAL (pre-binding it there would not filter anything); each `multiple`
+parameter has exactly one `VALUES ?name { UNDEF }` placeholder; enums, defaults
+and examples have the declared types; `enum_from` names another saved query;
+`chart` names result columns; there is at least one example.
+Example checks (with a backend over the bundled data): every example runs and
+meets its `expect`, and every returned value has its column's declared type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from museum_kg.endpoint.saved.binding import lexical, placeholder, to_term
+from museum_kg.endpoint.saved.model import SavedQuery, load_saved_query
+from rdflib import XSD, Literal, URIRef, Variable
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from museum_kg.errors import MuseumKGError, SavedQueryError, SavedQueryProblem
+
+
+def _variables(node: Any, skip_optional: bool, found: set[str]) -> set[str]:
+    """Variables of an algebra tree; with `skip_optional`, not those under OPTIONAL."""
+    if isinstance(node, Variable):
+        found.add(str(node))
+    elif isinstance(node, CompValue):
+        for key, value in node.items():
+            if key in ("_vars", "PV", "A"):
+                continue
+            if skip_optional and node.name == "LeftJoin" and key in ("p2", "expr"):
+                continue
+            _variables(value, skip_optional, found)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _variables(key, skip_optional, found)
+            _variables(value, skip_optional, found)
+    elif isinstance(node, list | tuple | set):
+        for item in node:
+            _variables(item, skip_optional, found)
+    return found
+
+
+def static_problems(saved: SavedQuery, known_ids: Iterable[str] = ()) -> list[str]:
+    """What is wrong with one saved query, without running it."""
+    problems: list[str] = []
+    try:
+        parsed = prepareQuery(saved.query)
+    except Exception as exc:  # the parser raises several unrelated exception types
+        return [f"the SPARQL does not parse: {' '.join(str(exc).split())[:300]}"]
+    algebra = parsed.algebra
+    if algebra.name != "SelectQuery":
+        return [f"only SELECT queries can be saved; this is {algebra.name}"]
+    projection = [str(v) for v in algebra.get("PV") or []]
+    every = _variables(algebra, False, set())
+    required = _variables(algebra, True, set())
+    for name, param in saved.params.items():
+        if name not in every:
+            problems.append(f"parameter `{name}` is not a variable of the query (?{name})")
+            continue
+        if name not in required:
+            problems.append(
+                f"parameter `{name}` is used only inside OPTIONAL; binding it "
+                "would not filter the results; use it in the required pattern"
+            )
+        count = len(placeholder(name).findall(saved.query))
+        if param.multiple and count != 1:
+            problems.append(
+                f"parameter `{name}` is `multiple` and needs exactly one placeholder "
+                f"`VALUES ?{name} {{ UNDEF }}` in the WHERE clause; found {count}"
+            )
+        if not param.multiple:
+            if count:
+                problems.append(
+                    f"parameter `{name}` takes one value (bound by substitution); "
+                    f"remove its VALUES placeholder or declare `multiple: true`"
+                )
+            if name not in projection:
+                problems.append(
+                    f"scalar parameter `{name}` must be projected (add ?{name} "
+                    "to SELECT) so results show the bound value"
+                )
+        for label, values in (
+            ("enum", param.enum),
+            ("default", _listed(param.default)),
+            ("example", _listed(param.example)),
+        ):
+            for value in values:
+                try:
+                    to_term(param, value)
+                except MuseumKGError as exc:
+                    problems.append(f"`params.{name}.{label}` {value!r}: {exc.message}")
+        if param.enum_from and param.enum_from not in known_ids:
+            problems.append(
+                f"`params.{name}.enum_from` names `{param.enum_from}`, which is not a saved query"
+            )
+        if param.enum_from == saved.id:
+            problems.append(f"`params.{name}.enum_from` cannot name the query itself")
+    if list(saved.returns) != projection:
+        problems.append(
+            f"`returns` must list the projected columns in order: "
+            f"{', '.join(projection)}; the header has {', '.join(saved.returns)}"
+        )
+    if saved.chart:
+        for axis in ("x", "y"):
+            column = getattr(saved.chart, axis)
+            if column not in saved.returns:
+                problems.append(f"`chart.{axis}` names `{column}`, which is not a result column")
+    if not saved.examples:
+        problems.append("there is no example; add `examples` with an `expect`")
+    for number, example in enumerate(saved.examples, start=1):
+        if not example.expect:
+            problems.append(f"examples[{number}] has no `expect`")
+    return problems
+
+
+def _listed(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, tuple | list) else [value]
+
+
+def conforms(term: Any, kind: str) -> bool:
+    """Does a result term have a column's declared type?"""
+    datatype = term.datatype if isinstance(term, Literal) else None
+    checks = {
+        "any": lambda: True,
+        "iri": lambda: isinstance(term, URIRef),
+        "literal": lambda: isinstance(term, Literal),
+        "lang-string": lambda: isinstance(term, Literal) and bool(term.language),
+        "string": lambda: (
+            isinstance(term, Literal) and not term.language and datatype in (None, XSD.string)
+        ),
+        "integer": lambda: (
+            datatype
+            in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.positiveInteger)
+        ),
+        "decimal": lambda: datatype in (XSD.decimal, XSD.integer, XSD.double, XSD.float),
+        "boolean": lambda: datatype == XSD.boolean,
+        "date": lambda: datatype == XSD.date,
+        "gYear": lambda: datatype == XSD.gYear,
+        "gYearMonth": lambda: datatype == XSD.gYearMonth,
+    }
+    return checks[kind]()
+
+
+def _matches(row: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """A row has every wanted column with the wanted lexical value (`text@en` for tagged)."""
+    for key, value in wanted.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if key not in row or lexical(row[key]) != text:
+            return False
+    return True
+
+
+def example_problems(saved: SavedQuery, runner: Any) -> list[str]:
+    """Run every example through `runner` (a `Runner`) and check its expectations."""
+    from museum_kg.endpoint.saved.runner import parse_json_results
+
+    problems: list[str] = []
+    for number, example in enumerate(saved.examples, start=1):
+        raw = {k: v if isinstance(v, list) else [v] for k, v in example.params.items()}
+        where = f"examples[{number}] ({_shown(raw)})"
+        try:
+            parsed = parse_json_results(runner.run(saved, raw, "json").read())
+        except MuseumKGError as exc:
+            problems.append(f"{where} fails: {exc.message}")
+            continue
+        rows, expect = parsed.rows, example.expect
+        if "rows" in expect and len(rows) != int(expect["rows"]):
+            problems.append(f"{where} returned {len(rows)} rows; expected {expect['rows']}")
+        if "min_rows" in expect and len(rows) < int(expect["min_rows"]):
+            problems.append(
+                f"{where} returned {len(rows)} rows; expected at least {expect['min_rows']}"
+            )
+        for wanted in expect.get("contains") or []:
+            if not any(_matches(row, wanted) for row in rows):
+                problems.append(f"{where} has no row matching {wanted}")
+        if "first" in expect and (not rows or not _matches(rows[0], expect["first"])):
+            got = {k: lexical(v) for k, v in rows[0].items()} if rows else None
+            problems.append(f"{where}: first row is {got}; expected {expect['first']}")
+        for row in rows:
+            for name, term in row.items():
+                column = saved.returns.get(name)
+                if column and not conforms(term, column.type):
+                    problems.append(
+                        f"{where}: column `{name}` is declared {column.type} but holds {term.n3()}"
+                    )
+                    break
+    return problems
+
+
+def _shown(raw: dict[str, list[str]]) -> str:
+    return ", ".join(f"{k}={'|'.join(v)}" for k, v in raw.items()) or "no parameters"
+
+
+def lint_files(
+    paths: list[Path], runner: Any = None, known_ids: Iterable[str] | None = None
+) -> list[SavedQueryProblem]:
+    """Every problem of the given files; examples run only when `runner` is given."""
+    problems: list[SavedQueryProblem] = []
+    loaded: list[SavedQuery] = []
+    for path in paths:
+        try:
+            loaded.append(load_saved_query(path))
+        except SavedQueryError as exc:
+            problems.append(SavedQueryProblem(path.stem, exc.message))
+    ids = set(known_ids or ()) | {s.id for s in loaded}
+    for saved in loaded:
+        found = static_problems(saved, ids)
+        if not found and runner is not None:
+            found = example_problems(saved, runner)
+        problems += [SavedQueryProblem(saved.id, message) for message in found]
+    return problems

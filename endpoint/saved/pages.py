@@ -1,0 +1,124 @@
+"""Browser pages for saved queries: `/queries` (the list) and `/queries/{id}` (a form).
+
+The form is built from the header: typed inputs (number, date, url), a select for
+`enum`/`enum_from`, several boxes for `multiple`. Submitting it (a plain GET)
+runs the query through the same `Runner` as the API; results come back as a
+table and, where the header declares `chart`, as a Chart.js chart drawn by
+`static/saved/chart.js` from data embedded in the page (no inline script).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+from museum_kg.endpoint.saved.api import bp, catalogue, links, raw_params, runner
+from museum_kg.endpoint.saved.binding import lexical
+from museum_kg.endpoint.saved.model import Param, SavedQuery
+from museum_kg.endpoint.saved.runner import parse_json_results
+
+from museum_kg.errors import RequestError
+
+INPUT_TYPES = {
+    "integer": ("number", "1"),
+    "decimal": ("number", "any"),
+    "date": ("date", None),
+    "gYear": ("number", "1"),
+    "iri": ("url", None),
+}
+
+
+def field(saved: SavedQuery, param: Param, given: list[str]) -> dict[str, Any]:
+    """What the template needs to draw one parameter's input."""
+    options: list[tuple[str, str]] = []
+    if param.enum:
+        options = [(v, v) for v in param.enum]
+    elif param.enum_from:
+        options = [(lexical(value), label) for value, label in runner().options(param.enum_from)]
+    elif param.type == "boolean":
+        options = [("true", "true"), ("false", "false")]
+    kind, step = INPUT_TYPES.get(param.type, ("text", None))
+    values = given or (
+        []
+        if param.default is None
+        else list(param.default)
+        if isinstance(param.default, tuple)
+        else [param.default]
+    )
+    boxes = values + [""] * (max(0, 3 - len(values)) if param.multiple else 1 - len(values))
+    return {
+        "param": param,
+        "options": options,
+        "kind": kind,
+        "step": step,
+        "values": values,
+        "boxes": boxes or [""],
+        "placeholder": param.example or "",
+    }
+
+
+@bp.get("/queries")
+def index() -> str:
+    return render_template(
+        "saved/list.html", queries=list(catalogue()), links={s.id: links(s) for s in catalogue()}
+    )
+
+
+@bp.get("/queries/<query_id>")
+def page(query_id: str) -> Response:
+    saved = catalogue().get(query_id)
+    raw = raw_params(("page", "run"))
+    fields = [field(saved, p, raw.get(p.name, [])) for p in saved.params.values()]
+    context: dict[str, Any] = {
+        "saved": saved,
+        "fields": fields,
+        "links": links(saved),
+        "ran": "run" in request.args,
+        "error": None,
+        "rows": None,
+    }
+    status = 200
+    if context["ran"]:
+        page_number = request.args.get("page")
+        try:
+            result = runner().run(saved, raw, "json", page_number)
+            parsed = parse_json_results(result.read())
+            context["columns"] = parsed.variables
+            context["rows"] = [
+                {
+                    k: (lexical(v), str(v).startswith(("http://", "https://")))
+                    for k, v in row.items()
+                }
+                for row in parsed.rows
+            ]
+            context["chart"] = chart_data(saved, parsed)
+            number = int(page_number or 1)
+            context["page_number"] = number if saved.pagination else None
+            context["has_next"] = runner().has_next_page(saved, raw, number)
+            context["query_string"] = [(k, v) for k, vs in raw.items() for v in vs]
+        except RequestError as exc:
+            context["error"] = exc.message
+            status = 400
+    html = render_template("saved/query.html", **context)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def chart_data(saved: SavedQuery, parsed: Any) -> dict[str, Any] | None:
+    if saved.chart is None:
+        return None
+    x, y = saved.chart.x, saved.chart.y
+    labels, values = [], []
+    for row in parsed.rows:
+        if x in row and y in row:
+            try:
+                values.append(float(row[y]))
+            except ValueError:
+                continue
+            labels.append(str(row[x]))
+    column = saved.returns.get(y)
+    return {
+        "kind": saved.chart.kind,
+        "labels": labels,
+        "values": values,
+        "label": (column.description if column and column.description else y),
+    }
