@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -51,6 +52,7 @@ from museum_kg.store.pool import Deadline, Pool, WorkerDied
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
 
 CHUNK = 64 * 1024
+_UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 # Formats that carry triples only (Graph Store writes; dataset formats need a graph each).
 TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 _MEDIA_TYPES = {
@@ -92,7 +94,7 @@ class EmbeddedBackend:
         info = self.inspect(request.query, "query", request.base_iri)
         form = info.form or "select"
         allowed = GRAPH_FORMATS if form in ("construct", "describe") else SOLUTION_FORMATS
-        if request.result_format not in allowed:
+        if info.form is not None and request.result_format not in allowed:
             raise NotAcceptable(request.result_format, list(allowed))
         snapshot = self._snapshot()
         max_rows = request.max_rows if request.max_rows is not None else self.settings.max_rows
@@ -324,6 +326,13 @@ def _unwrap(reply: tuple, info: QueryInfo | None) -> Any:
         raise BackendError(
             f"the query failed while calling SERVICE {targets}; the remote response is not "
             "shown (check the endpoint, or add SILENT to ignore its failures)"
+        )
+    unbound = _UNPROJECTED.search(message)
+    if unbound:
+        raise RequestError(
+            f"the value given for ?{unbound.group(1)} can only be bound when the query selects "
+            f"?{unbound.group(1)} (add it to the SELECT clause, or use SELECT *)",
+            parameter=unbound.group(1),
         )
     if kind == "LoadError":
         raise LoadError(message)

@@ -139,7 +139,18 @@ class Pool:
                 self._cond.wait(remaining)
             if self._closed:
                 raise Overloaded(1)
-            return self._idle.popleft()
+            worker = self._idle.popleft()
+            if worker.process.poll() is not None:  # died while idle (killed from outside)
+                self._all.discard(worker)
+                worker.conn.close()
+                self._add()
+                worker = self._idle.pop()
+            return worker
+
+    def idle(self) -> int:
+        """How many workers are waiting for a request."""
+        with self._cond:
+            return len(self._idle)
 
     def _release(self, worker: Worker, healthy: bool) -> None:
         if not healthy:

@@ -33,6 +33,10 @@ RDF_FORMATS = {
 }
 
 
+class Missing(Exception):
+    """The graph a request names does not exist."""
+
+
 class Spool:
     """A binary writer for pyoxigraph's serializers: memory first, then a file."""
 
@@ -96,8 +100,8 @@ def main(conn: Any) -> None:
             reply: tuple = ("ok", _HANDLERS[op](state, payload, conn))
         except SyntaxError as exc:
             reply = ("error", "syntax", str(exc))
-        except KeyError as exc:
-            reply = ("error", "not_found", str(exc.args[0]) if exc.args else "not found")
+        except Missing as exc:
+            reply = ("error", "not_found", str(exc))
         except ValueError as exc:
             reply = ("error", "value", str(exc))
         except Exception as exc:  # the parent maps every kind to our error tree
@@ -142,19 +146,22 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
     results = store.query(p["query"], **options)
     spool = Spool(p["spool"])
     capped = False
-    if isinstance(results, ox.QuerySolutions):
-        fmt = getattr(ox.QueryResultsFormat, QUERY_FORMATS[p["format"]])
-        if p["max_rows"] is not None:
+    if isinstance(results, ox.QuerySolutions | ox.QueryBoolean):
+        form = "select" if isinstance(results, ox.QuerySolutions) else "ask"
+        fmt = _format(ox.QueryResultsFormat, QUERY_FORMATS, p["format"], form)
+        if form == "select" and p["max_rows"] is not None:
             results, capped = _capped(results, p["max_rows"], p["spool"] + ".rows.tsv")
-        results.serialize(spool, fmt)
-        form = "select"
-    elif isinstance(results, ox.QueryBoolean):
-        results.serialize(spool, getattr(ox.QueryResultsFormat, QUERY_FORMATS[p["format"]]))
-        form = "ask"
     else:
-        results.serialize(spool, getattr(ox.RdfFormat, RDF_FORMATS[p["format"]]))
         form = "graph"
+        fmt = _format(ox.RdfFormat, RDF_FORMATS, p["format"], form)
+    results.serialize(spool, fmt)
     return {**spool.finish(), "form": form, "rows_capped": capped}
+
+
+def _format(enum: Any, names: dict[str, str], name: str, form: str) -> Any:
+    if name not in names:
+        raise ValueError(f"a {form} result cannot be written as {name}; use one of {list(names)}")
+    return getattr(enum, names[name])
 
 
 def _capped(results: Any, max_rows: int, scratch: str) -> tuple[Any, bool]:
@@ -198,7 +205,7 @@ def _read_graph(state: _State, p: dict, conn: Any) -> dict:
     store = state.store_for(p["snapshot_id"], p["snapshot_path"])
     graph = p["graph"]
     if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
-        raise KeyError(f"there is no graph <{graph}> in the store")
+        raise Missing(f"there is no graph <{graph}> in the store")
     spool = Spool(p["spool"])
     store.dump(
         spool, getattr(ox.RdfFormat, RDF_FORMATS[p["format"]]), from_graph=_graph_name(graph)
@@ -245,7 +252,7 @@ def _apply_delete_graph(store: Any, p: dict) -> None:
         store.clear_graph(ox.DefaultGraph())
         return
     if not store.contains_named_graph(ox.NamedNode(graph)):
-        raise KeyError(f"there is no graph <{graph}> in the store")
+        raise Missing(f"there is no graph <{graph}> in the store")
     store.remove_graph(ox.NamedNode(graph))
 
 

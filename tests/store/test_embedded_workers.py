@@ -1,0 +1,213 @@
+"""Worker processes: deadlines kill runaway queries, workers are replaced, snapshots followed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from embedded_helpers import EX, items, publish
+
+from museum_kg.errors import ForbiddenOperation, Overloaded, QueryTimeout, StoreError
+from museum_kg.settings import Settings
+from museum_kg.store.base import QueryRequest
+from museum_kg.store.embedded import EmbeddedBackend
+
+# 2000^3 solutions: runs for hours unless stopped.
+RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y . ?c <{EX}p> ?z }}"
+LIGHT = f"SELECT ?o WHERE {{ <{EX}item/7> <{EX}p> ?o }}"
+PATH_BLOWUP = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a (<{EX}p>|^<{EX}p>)* ?b . ?c ?d ?e }}"
+
+
+def light(backend) -> list[str]:
+    body = backend.query(QueryRequest(LIGHT, "json", 30)).read()
+    return [b["o"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+def wait_gone(pid: int) -> None:
+    """Block until `pid` is dead (reaped or a zombie); synchronisation, not a timing check."""
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        if state in "ZX":
+            return
+        threading.Event().wait(0.01)
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except FileNotFoundError:
+        return False
+    return state not in "ZX"
+
+
+def test_a_runaway_query_is_stopped_at_its_deadline_and_its_worker_killed(backend) -> None:
+    before = set(backend.worker_pids())
+    with pytest.raises(QueryTimeout) as caught:
+        backend.query(QueryRequest(RUNAWAY, "json", 1.0))
+    assert caught.value.limit_s == 1.0
+    after = set(backend.worker_pids())
+    (killed,) = before - after
+    assert not alive(killed)  # SIGKILLed: its CPU and memory are released
+    assert len(after) == 2
+    assert light(backend) == ["7"]  # the next query succeeds
+
+
+def test_a_property_path_blowup_is_stopped_too(backend) -> None:
+    with pytest.raises(QueryTimeout):
+        backend.query(QueryRequest(PATH_BLOWUP, "json", 1.0))
+    assert light(backend) == ["7"]
+
+
+def test_light_queries_are_answered_by_another_worker_while_one_runs_away(backend) -> None:
+    outcome: list[BaseException] = []
+
+    def runaway() -> None:
+        try:
+            backend.query(QueryRequest(RUNAWAY, "json", 20.0))
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            outcome.append(exc)
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    while backend._pool.idle() != 1:  # the runaway holds one of the two workers
+        threading.Event().wait(0.01)
+    try:
+        assert light(backend) == ["7"]
+        assert light(backend) == ["7"]
+    finally:
+        busy = set(backend.worker_pids())
+        for pid in busy:  # end the runaway early by killing its worker from outside
+            if pid not in _idle_pids(backend):
+                os.kill(pid, signal.SIGKILL)
+        thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], StoreError)
+    assert light(backend) == ["7"]
+
+
+def _idle_pids(backend) -> set[int]:
+    with backend._pool._cond:
+        return {w.pid for w in backend._pool._idle}
+
+
+def test_workers_killed_from_outside_are_replaced_transparently(backend) -> None:
+    pids = backend.worker_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        wait_gone(pid)
+    assert light(backend) == ["7"]
+    assert light(backend) == ["7"]
+    assert not set(pids) & set(backend.worker_pids())
+
+
+def test_a_request_waits_for_a_free_worker_then_is_overloaded(shared_store: Path) -> None:
+    settings = Settings(store=shared_store, workers=1, timeout=60)
+    with EmbeddedBackend(settings) as one:
+        started = threading.Event()
+        errors: list[BaseException] = []
+
+        def runaway() -> None:
+            started.set()
+            try:
+                one.query(QueryRequest(RUNAWAY, "json", 3.0))
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        started.wait()
+        while one._pool.idle() != 0:
+            threading.Event().wait(0.01)
+        with pytest.raises(Overloaded):
+            one.query(QueryRequest(LIGHT, "json", 0.5))
+        thread.join()
+        assert isinstance(errors[0], QueryTimeout)
+        assert light(one) == ["7"]
+
+
+def test_a_new_snapshot_is_used_by_the_next_query(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    first = publish(root, items(10))
+    with EmbeddedBackend(Settings(store=root, workers=1)) as backend:
+        assert backend.version() == first
+        assert light(backend) == ["7"]
+        second = publish(root, f'<{EX}item/7> <{EX}p> "seven" .\n')
+        assert backend.version() == second != first
+        assert light(backend) == ["seven"]
+
+
+def test_an_empty_store_says_to_run_load(tmp_path: Path) -> None:
+    with EmbeddedBackend(Settings(store=tmp_path / "empty", workers=1)) as backend:
+        with pytest.raises(StoreError) as caught:
+            light(backend)
+        assert "museum-kg load" in caught.value.message
+        with pytest.raises(StoreError):
+            backend.version()
+
+
+class Listener:
+    """A TCP socket on 127.0.0.1 that records every connection it receives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["<http://127.0.0.1:{port}/sparql>", "<http://localhost:{port}/sparql>", "l:sparql"],
+)
+def test_service_to_a_local_listener_never_connects_even_when_allow_listed(
+    shared_store: Path, target: str
+) -> None:
+    listener = Listener()
+    try:
+        allow = (f"http://127.0.0.1:{listener.port}/", f"http://localhost:{listener.port}/")
+        settings = Settings(store=shared_store, workers=1, service_allow=allow)
+        with EmbeddedBackend(settings) as backend:
+            query = (
+                f"PREFIX l: <http://127.0.0.1:{listener.port}/> "
+                f"SELECT * WHERE {{ SERVICE {target.format(port=listener.port)} {{ ?s ?p ?o }} }}"
+            )
+            with pytest.raises(ForbiddenOperation):
+                backend.query(QueryRequest(query, "json", 10))
+            update = (
+                f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE {target.format(port=listener.port)} "
+                "{ ?s ?p ?o } }"
+            )
+            with pytest.raises(ForbiddenOperation):
+                backend.update(f"PREFIX l: <http://127.0.0.1:{listener.port}/> " + update, 10)
+            with pytest.raises(ForbiddenOperation):
+                backend.update(f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>", 10)
+    finally:
+        listener.close()
+    assert listener.connections == 0
