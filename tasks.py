@@ -3,11 +3,14 @@
 
     python3 tasks.py serve [ARGS...]   # set up, load the bundled graph, serve it
     python3 tasks.py test  [ARGS...]   # set up, run the test suite (pytest ARGS)
+    python3 tasks.py assets            # install the query page's browser libraries locally
 
 Setting up means: a virtual environment in `.venv`, this project installed
 into it (editable, with its test extras), re-done only when pyproject.toml
 changes; for tests, also Debian's `chromium` for the browser tests when the
-machine allows installing it.
+machine allows installing it. Both also install the pinned browser libraries
+of the query page (endpoint/asset-packages.json) into `.museum-kg/assets` when
+`npm` is available, so the page works offline; without npm it uses a CDN.
 """
 
 from __future__ import annotations
@@ -60,11 +63,43 @@ def ensure_chromium() -> None:
         print("note: chromium is not installed; browser tests will be skipped", flush=True)
 
 
+def install_assets(required: bool = False) -> None:
+    """npm-install the pinned packages of endpoint/asset-packages.json into STATE/assets."""
+    state = Path(os.environ.get("MUSEUM_KG_HOME", ROOT / ".museum-kg"))
+    target = state / "assets"
+    pins = (ROOT / "endpoint" / "asset-packages.json").read_bytes()
+    stamp = target / ".installed"
+    if stamp.exists() and stamp.read_bytes() == pins:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        if required:
+            sys.exit("npm is not installed; the query page will load its libraries from a CDN")
+        return
+    print("installing the query page's browser libraries into", target, "...", flush=True)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "package.json").write_bytes(pins)
+    code = subprocess.call(
+        [npm, "install", "--no-audit", "--no-fund", "--ignore-scripts", "--omit=dev", "--silent"],
+        cwd=target,
+    )
+    if code == 0:
+        stamp.write_bytes(pins)
+    else:
+        print("note: npm install failed; the query page will use the CDN", flush=True)
+        if required:
+            sys.exit(code)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("serve", "test"):
+    if not argv or argv[0] not in ("serve", "test", "assets"):
         print(__doc__)
         return 2
     task, rest = argv[0], argv[1:]
+    if task == "assets":
+        install_assets(required=True)
+        return 0
+    install_assets()
     if task == "serve":
         setup("")
         return run(BIN / "museum-kg", "serve", *rest)

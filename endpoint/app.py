@@ -27,12 +27,12 @@ BLUEPRINTS = [
     "museum_kg.endpoint.assets:bp",  # /assets/... (locally installed YASGUI, Chart.js)
     "museum_kg.endpoint.query_page:bp",  # / (the query page)
     "museum_kg.endpoint.saved.api:bp",  # saved queries
-    "museum_kg.endpoint.pages.views:bp",  # entity pages, ontology
+    "museum_kg.endpoint.publish:bp",  # entity pages, ontology, dataset description, dumps
 ]
 # During development only: modules that may not exist yet (their blueprint is skipped).
 NOT_YET_WRITTEN = {
     "museum_kg.endpoint.saved.api",
-    "museum_kg.endpoint.pages.views",
+    "museum_kg.endpoint.publish",
 }
 # ---------------------------------------------------------------------------------
 

@@ -38,7 +38,10 @@ EXAMPLES = (
 SELECT ?museum ?name ?placeName WHERE {
   ?museum a mkg:Museum ; rdfs:label ?name .
   FILTER(langMatches(lang(?name), "en"))
-  OPTIONAL { ?museum mkg:locatedIn/rdfs:label ?placeName FILTER(langMatches(lang(?placeName), "en")) }
+  OPTIONAL {
+    ?museum mkg:locatedIn/rdfs:label ?placeName
+    FILTER(langMatches(lang(?placeName), "en"))
+  }
 }
 ORDER BY ?name""",
     ),

@@ -11,6 +11,8 @@ atomic and visible to the next query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, request
 from museum_kg.endpoint.app import current_backend
 from museum_kg.endpoint.auth import require_write_token
@@ -51,12 +53,42 @@ def target_graph() -> str | None:
 def read() -> Response:
     graph = target_graph()
     fmt, media_type = negotiate("graph", request.accept_mimetypes, request.args.get("format"))
-    result = current_backend().read_graph(graph, fmt.name)
-    response = Response(result.chunks, content_type=fmt.content_type(media_type))
-    if result.size is not None:
-        response.content_length = result.size
+    if fmt.name in ("nquads", "trig"):
+        # one graph as quads: its N-Triples lines, each placed in the graph, streamed
+        result = current_backend().read_graph(graph, "ntriples")
+        body = as_dataset(result.chunks, graph, fmt.name)
+        response = Response(body, content_type=fmt.content_type(media_type))
+    else:
+        result = current_backend().read_graph(graph, fmt.name)
+        response = Response(result.chunks, content_type=fmt.content_type(media_type))
+        if result.size is not None:
+            response.content_length = result.size
     response.vary.add("Accept")
     return response
+
+
+def as_dataset(chunks: Iterator[bytes], graph: str | None, name: str) -> Iterator[bytes]:
+    """N-Triples chunks rewritten as N-Quads or TriG of `graph` (None: the default graph)."""
+    label = f"<{graph}>".encode() if graph else b""
+    if name == "trig" and graph:
+        yield label + b" {\n"
+    pending = b""
+    for chunk in chunks:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        yield b"".join(_quad(line, label, name) for line in lines)
+    yield _quad(pending, label, name)
+    if name == "trig" and graph:
+        yield b"}\n"
+
+
+def _quad(line: bytes, label: bytes, name: str) -> bytes:
+    line = line.strip()
+    if not line or line.startswith(b"#"):
+        return b""
+    if name == "nquads" and label:
+        return line[:-1].rstrip() + b" " + label + b" .\n"
+    return line + b"\n"
 
 
 @bp.route(PATH, methods=["PUT", "POST"])

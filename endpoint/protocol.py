@@ -68,7 +68,7 @@ def sparql() -> Response:
 def read_operation() -> Operation | None:
     """The query or update of this request, or None for a plain GET (no operation)."""
     url = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in url:
             raise RequestError("SPARQL Update must be sent with POST, never GET")
         if "query" not in url:
