@@ -1,0 +1,94 @@
+"""Dereferencing entity, source-document and passage IRIs.
+
+`https://w3id.org/museum-kg/id/org/x` is served at `/id/org/x` (and
+`/source/<stem>` for source documents; a passage `/source/<stem>#char=a,b` is
+the document page scrolled to the passage). The answer is a direct `200` with
+the negotiated representation, `Content-Location` naming the file-like URL of
+that representation (`/id/org/x.ttl`), `Vary: Accept` and a `Link` header to
+every alternate. Suffixes (`.html`, `.ttl`, `.jsonld`, `.nt`, `.rdf`) and
+`?format=` select a representation explicitly.
+
+Unknown IRIs: 404. IRIs a load deleted (a tombstone in the change log): 410.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.pages.entity import describe
+from museum_kg.endpoint.pages.jsonld import schema_jsonld, script_json
+from museum_kg.endpoint.pages.terms import TermView
+from museum_kg.endpoint.publish.http import (
+    HTML,
+    RDF_FORMATS,
+    alternates_link,
+    conditional,
+    etag_of,
+    negotiate,
+    split_suffix,
+)
+from museum_kg.endpoint.publish.state import History, publication
+
+from museum_kg.errors import Gone, NotFound
+
+# Bump when the page layout changes, so cached pages are revalidated.
+PAGE_VERSION = "pages-1"
+
+bp = Blueprint("pages", __name__, template_folder="../templates")
+
+
+@bp.get("/id/<path:rest>")
+def entity(rest: str) -> Response:
+    return serve_resource("id/" + rest)
+
+
+@bp.get("/source/<path:rest>")
+def source(rest: str) -> Response:
+    return serve_resource("source/" + rest)
+
+
+def serve_resource(path: str) -> Response:
+    settings, backend = current_settings(), current_backend()
+    bare, suffix = split_suffix(path)
+    fmt = negotiate(HTML, suffix)
+    iri = settings.base_iri + bare
+    found = describe(backend, settings, iri)
+    history = History(settings).entity(iri)
+    if found is None:
+        if history is not None and history.deleted:
+            when = history.changed.isoformat() if history.changed else "an earlier load"
+            raise Gone(
+                f"{iri} was deleted from the knowledge graph ({when}); "
+                "the dataset description at /dataset lists what is published now",
+                iri=iri,
+                deleted=when,
+            )
+        raise NotFound(
+            f"nothing is known about {iri}; browse the dataset at /dataset "
+            "or search with the query page at /",
+            iri=iri,
+        )
+    changed = history.changed if history and history.changed else None
+    last_modified = changed or publication(settings, backend).loaded
+    local = "/" + bare
+    if fmt is HTML:
+        view = TermView(settings.base_iri)
+        body: str | bytes = render_template(
+            "pages/entity.html",
+            e=found,
+            t=view,
+            local=local,
+            formats=[f for f in RDF_FORMATS if f is not HTML],
+            jsonld=script_json(schema_jsonld(found)),
+            is_document=bare.startswith("source/"),
+        )
+    else:
+        body = found.to_graph().serialize(format=fmt.rdflib, encoding="utf-8")
+    response = Response(body, mimetype=fmt.media_type)
+    if fmt is HTML:
+        response.mimetype = "text/html"
+    response.headers["Content-Location"] = local + fmt.suffix
+    response.headers["Link"] = alternates_link(local)
+    return conditional(
+        response, etag_of(PAGE_VERSION, found.fingerprint(), fmt.name), last_modified
+    )

@@ -1,0 +1,236 @@
+"""Download files of a snapshot: the whole dataset and each named graph.
+
+Every load writes, next to its snapshot, `STORE/dumps/<snapshot-id>/`:
+
+- `museum-kg.nq.gz`: every quad, gzip-compressed N-Quads;
+- `graph-<name>.ttl`: one Turtle file per named graph (`<name>` from the graph IRI);
+- `manifest.json`: for each file its graph, media type, size and SHA-256.
+
+Files are streamed from the store to disk (memory stays flat however large the
+store is), written into a temporary folder and renamed into place, so a reader
+never sees half a dump. The gzip header carries no time stamp or file name, so
+the same quads give the same bytes and the same hash: the hash is the ETag the
+endpoint serves, which stays stable across restarts and across loads that do not
+change a graph.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from museum_kg.settings import BASE_IRI
+
+DUMPS_FOLDER = "dumps"
+MANIFEST = "manifest.json"
+WHOLE_DATASET = "museum-kg.nq.gz"
+NQUADS = "application/n-quads"
+TURTLE = "text/turtle"
+GZIP = "application/gzip"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+# A writer takes a binary file object and writes one dump into it.
+Writer = Callable[[IO[bytes]], None]
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """One file of a dump set, as recorded in its manifest."""
+
+    name: str
+    graph: str | None  # named graph IRI; None for the whole dataset
+    media_type: str
+    compress_format: str | None
+    size: int
+    sha256: str
+    modified: str  # ISO time the content last changed (kept while the hash is unchanged)
+
+    @property
+    def etag(self) -> str:
+        return self.sha256[:32]
+
+
+@dataclass(frozen=True)
+class DumpSet:
+    """The dumps of one snapshot."""
+
+    snapshot_id: str
+    folder: Path
+    created: str
+    files: tuple[DumpFile, ...]
+
+    def file(self, name: str) -> DumpFile | None:
+        return next((f for f in self.files if f.name == name), None)
+
+    @property
+    def whole(self) -> DumpFile | None:
+        return next((f for f in self.files if f.graph is None), None)
+
+    @classmethod
+    def read(cls, folder: Path) -> DumpSet | None:
+        """The dump set in `folder`, or None when it was never (completely) written."""
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        files = tuple(DumpFile(**f) for f in data["files"])
+        return cls(data["snapshot_id"], folder, data["created"], files)
+
+
+def is_safe_id(snapshot_id: str) -> bool:
+    """True for a snapshot id that is safe as a single path segment."""
+    return bool(_SAFE_ID.match(snapshot_id)) and ".." not in snapshot_id
+
+
+def dumps_root(store_dir: Path) -> Path:
+    return Path(store_dir) / DUMPS_FOLDER
+
+
+def dump_folder(store_dir: Path, snapshot_id: str) -> Path:
+    if not is_safe_id(snapshot_id):
+        raise ValueError(f"not a snapshot id: {snapshot_id!r}")
+    return dumps_root(store_dir) / snapshot_id
+
+
+def graph_file_name(graph: str, base_iri: str = BASE_IRI) -> str:
+    """`graph-<name>.ttl` for a named graph: `<name>` is readable for our own graphs."""
+    if graph.startswith(base_iri + "graph/"):
+        name = graph[len(base_iri) + len("graph/") :]
+    elif graph.startswith(base_iri):
+        name = graph[len(base_iri) :]
+    else:
+        name = ""
+    name = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    if not name:
+        name = hashlib.sha256(graph.encode("utf-8")).hexdigest()[:12]
+    return f"graph-{name}.ttl"
+
+
+class _Hashing:
+    """A binary sink that hashes, counts and forwards what is written to it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        self.size += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def _write_one(path: Path, writer: Writer, compress: bool) -> tuple[int, str]:
+    with open(path, "wb") as raw:
+        sink = _Hashing(raw)
+        if compress:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=0) as zipped:
+                writer(zipped)
+        else:
+            writer(sink)
+        raw.flush()
+        os.fsync(raw.fileno())
+    return sink.size, sink.hash.hexdigest()
+
+
+def write_dump_set(
+    store_dir: Path,
+    snapshot_id: str,
+    whole: Writer,
+    graphs: dict[str, Writer],
+    base_iri: str = BASE_IRI,
+) -> DumpSet:
+    """Write a dump set from writers (`whole`: N-Quads; `graphs`: Turtle per graph IRI)."""
+    final = dump_folder(store_dir, snapshot_id)
+    tmp = final.with_name(f".{snapshot_id}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        plan: list[tuple[str, str | None, str, str | None, Writer]] = [
+            (WHOLE_DATASET, None, NQUADS, GZIP, whole)
+        ]
+        for graph in sorted(graphs):
+            plan.append((graph_file_name(graph, base_iri), graph, TURTLE, None, graphs[graph]))
+        created = datetime.now(UTC).replace(microsecond=0).isoformat()
+        earlier = _known_hashes(store_dir)
+        files = []
+        for name, graph, media, compress, writer in plan:
+            size, digest = _write_one(tmp / name, writer, compress is not None)
+            modified = earlier.get((name, digest), created)
+            files.append(DumpFile(name, graph, media, compress, size, digest, modified))
+        manifest: dict[str, Any] = {
+            "snapshot_id": snapshot_id,
+            "created": created,
+            "files": [asdict(f) for f in files],
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return DumpSet(snapshot_id, final, created, tuple(files))
+
+
+def _known_hashes(store_dir: Path) -> dict[tuple[str, str], str]:
+    """(file name, hash) -> when that content first appeared, over the kept dump sets."""
+    known: dict[tuple[str, str], str] = {}
+    for dump_set in list_dump_sets(store_dir):
+        for f in dump_set.files:
+            key = (f.name, f.sha256)
+            known[key] = min(known.get(key, f.modified), f.modified)
+    return known
+
+
+def write_dumps(store: Any, store_dir: Path, snapshot_id: str, base_iri: str = BASE_IRI) -> DumpSet:
+    """Dump a pyoxigraph `store` (the snapshot being published) and prune stale dumps.
+
+    Called once by the load pipeline, after validation and before the switch.
+    """
+    import pyoxigraph as ox
+
+    def whole(out: IO[bytes]) -> None:
+        store.dump(out, ox.RdfFormat.N_QUADS)
+
+    def one(graph: Any) -> Writer:
+        return lambda out: store.dump(out, ox.RdfFormat.TURTLE, from_graph=graph)
+
+    graphs = {g.value: one(g) for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    prune_dumps(store_dir, keep=[snapshot_id])
+    return write_dump_set(store_dir, snapshot_id, whole, graphs, base_iri)
+
+
+def prune_dumps(store_dir: Path, keep: Iterable[str] = ()) -> list[str]:
+    """Remove dump folders whose snapshot no longer exists (except ids in `keep`)."""
+    root = dumps_root(store_dir)
+    if not root.is_dir():
+        return []
+    snapshots = Path(store_dir) / "snapshots"
+    alive = set(keep) | ({p.name for p in snapshots.iterdir()} if snapshots.is_dir() else set())
+    removed = []
+    for entry in root.iterdir():
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name not in alive:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return sorted(removed)
+
+
+def list_dump_sets(store_dir: Path) -> list[DumpSet]:
+    """Complete dump sets, newest first."""
+    root = dumps_root(store_dir)
+    if not root.is_dir():
+        return []
+    found = [DumpSet.read(p) for p in root.iterdir() if p.is_dir() and is_safe_id(p.name)]
+    return sorted((d for d in found if d is not None), key=lambda d: d.snapshot_id, reverse=True)
