@@ -40,6 +40,7 @@ from museum_kg.errors import (
     NotFound,
     Overloaded,
     QueryTimeout,
+    RdfSyntaxError,
     RequestError,
     StoreError,
     UnsupportedMediaType,
@@ -239,6 +240,8 @@ class EmbeddedBackend:
                 raise StoreError(
                     "the update worker stopped unexpectedly; nothing was changed"
                 ) from None
+            if reply[0] == "error" and reply[1] == "syntax" and change["change"] == "write_graph":
+                raise _rdf_syntax_error(reply[2])
             return _unwrap(reply, None)["outcome"]
         finally:
             self._write_lock.release()
@@ -297,6 +300,17 @@ def _discard(spool: str) -> None:
     for path in (spool, spool + ".rows.tsv"):
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+_RDF_POSITION = re.compile(r"^Parser error at line (\d+) column (\d+):\s*(.*)$", re.S)
+
+
+def _rdf_syntax_error(message: str) -> RdfSyntaxError:
+    match = _RDF_POSITION.match(message)
+    if match is None:
+        return RdfSyntaxError("the request body", message)
+    line, column, text = int(match.group(1)), int(match.group(2)), match.group(3)
+    return RdfSyntaxError("the request body", text, line, column)
 
 
 def _term_spec(name: str, term: Identifier) -> tuple:
