@@ -213,6 +213,18 @@ class RdfSyntaxError(LoadError):
         where = f":{line}:{column}" if line is not None else ""
         super().__init__(f"{file}{where}: {message}", file=file, line=line, column=column)
         self.file, self.line, self.column = file, line, column
+        self.excerpt: str | None = None  # the offending line, when the loader could read it
+
+    def report_lines(self) -> list[str]:
+        """The offending line with a caret under the column (for terminals)."""
+        if self.excerpt is None:
+            return []
+        text = self.excerpt.rstrip("\n")
+        col = max(1, self.column or 1)
+        start = max(0, col - 60)
+        shown = ("..." if start else "") + text[start : start + 120]
+        caret = " " * (col - 1 - start + (3 if start else 0)) + "^"
+        return [f"  {self.line} | {shown}", "  " + " " * len(str(self.line)) + " | " + caret]
 
 
 @dataclass
@@ -238,6 +250,23 @@ class ShapeViolations(LoadError):
             + (f" in {source}" if source else ""),
             count=len(violations),
         )
+
+    def report_lines(self, limit: int = 50) -> list[str]:
+        """The violations grouped by focus node, one block per node (for terminals)."""
+        groups: dict[str, list[Violation]] = {}
+        for v in self.violations:
+            groups.setdefault(v.focus, []).append(v)
+        lines: list[str] = []
+        for focus, items in list(groups.items())[:limit]:
+            lines.append(f"  <{focus}>")
+            for v in items:
+                where = f"{v.path}: " if v.path else ""
+                value = f" (value {v.value})" if v.value else ""
+                level = "" if v.severity == "Violation" else f"[{v.severity}] "
+                lines.append(f"    - {level}{where}{v.message}{value}")
+        if len(groups) > limit:
+            lines.append(f"  ... and {len(groups) - limit} more node(s)")
+        return lines
 
 
 @dataclass
