@@ -25,6 +25,7 @@ import gc
 import os
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,18 +129,26 @@ class SnapshotStore:
 
     # --- writing ------------------------------------------------------------------
 
-    def begin(self, from_current: bool = False) -> SnapshotBuilder:
-        """Start a new snapshot (empty, or a copy of the current one) under the load lock."""
+    def begin(self, from_current: bool = False, wait: float = 30.0) -> SnapshotBuilder:
+        """Start a new snapshot (empty, or a copy of the current one) under the load lock.
+
+        Waits up to `wait` seconds for another load or write to finish.
+        """
         self.path.mkdir(parents=True, exist_ok=True)
         lock = open(self.path / ".lock", "a+b")  # noqa: SIM115 - held until publish/abort
-        try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise LoadError(
-                f"another load is running on {self.path}; wait for it to finish",
-                store=str(self.path),
-            ) from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    lock.close()
+                    raise LoadError(
+                        f"another load is running on {self.path}; wait for it to finish",
+                        store=str(self.path),
+                    ) from None
+                time.sleep(0.05)
         try:
             self.clean_staging()
             self.snapshots_dir.mkdir(exist_ok=True)
