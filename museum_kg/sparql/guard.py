@@ -22,6 +22,8 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from museum_kg.errors import ForbiddenOperation
@@ -73,10 +75,42 @@ def check_target(target: Target, allow: tuple[str, ...], resolver: Resolver | No
     check_url(iri, allow, resolver, label=f"{what} <{iri}>{where}")
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL that passed the guard, and the addresses it may be fetched from."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    addresses: tuple[str, ...]
+
+
+class StaticResolver(dict):
+    """A resolver from a fixed table `{host: [addresses]}` (picklable; for tests)."""
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        if host not in self:
+            raise OSError(f"{host} is not in the table")
+        return list(self[host])
+
+
+def _address_refused(address: str, port: int) -> str | None:
+    return non_public(address)
+
+
 def check_url(
-    url: str, allow: tuple[str, ...], resolver: Resolver | None = None, label: str | None = None
-) -> list[str]:
-    """Check one URL against the rules; return the addresses it may be fetched from."""
+    url: str,
+    allow: tuple[str, ...],
+    resolver: Resolver | None = None,
+    label: str | None = None,
+    refuse: Callable[[str, int], str | None] = _address_refused,
+) -> Endpoint:
+    """Check one URL against the rules; return where it may be fetched from.
+
+    `refuse(address, port)` says why an address must not be contacted (the
+    default refuses every non-public address; tests may narrow it).
+    """
     label = label or f"<{url}>"
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -99,6 +133,8 @@ def check_url(
             "IP address or host:port",
         )
     port = int(match.group("port") or (443 if scheme == "https" else 80))
+    if not 0 < port < 65536:
+        _refuse_url(url, f"{label} is refused: port {port} does not exist")
     host = host.strip("[]")
     try:
         literal = ipaddress.ip_address(host)
@@ -114,11 +150,11 @@ def check_url(
         if not addresses:
             _refuse_url(url, f"{label} is refused: its host {host!r} does not resolve")
     for address in addresses:
-        reason = non_public(address)
+        reason = refuse(address, port)
         if reason:
             shown = "" if address == host else f" (its host {host!r} resolves to {address})"
             _refuse_url(url, f"{label} is refused: it points to a {reason} address{shown}")
-    return addresses
+    return Endpoint(url, scheme, host, port, tuple(addresses))
 
 
 def non_public(address: str) -> str | None:
@@ -148,9 +184,9 @@ def non_public(address: str) -> str | None:
     return next((name for name, hit in checks if hit), None)
 
 
-def _refuse(target: Target, message: str) -> None:
+def _refuse(target: Target, message: str) -> NoReturn:
     raise ForbiddenOperation(message, operation=target.keyword, target=target.iri or target.raw)
 
 
-def _refuse_url(url: str, message: str) -> None:
+def _refuse_url(url: str, message: str) -> NoReturn:
     raise ForbiddenOperation(message, target=url)

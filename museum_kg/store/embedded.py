@@ -47,7 +47,7 @@ from museum_kg.errors import (
 )
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
-from museum_kg.sparql.guard import check
+from museum_kg.sparql.guard import StaticResolver, check
 from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
 from museum_kg.store.pool import Deadline, Pool, WorkerDied
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
@@ -114,6 +114,7 @@ class EmbeddedBackend:
             "max_rows": max_rows,
             "base_iri": request.base_iri,
         }
+        payload["forward"] = self._forward(info)
         reply = self._read("query", payload, deadline, limit, info)
         return self._result(form, request.result_format, reply)
 
@@ -148,8 +149,8 @@ class EmbeddedBackend:
 
     def update(self, update: str, timeout_s: float) -> None:
         info = self.inspect(update, "update")
-        del info
-        self._write({"change": "update", "update": update}, timeout_s)
+        change = {"change": "update", "update": update, "forward": self._forward(info)}
+        self._write(change, timeout_s)
 
     def write_graph(
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
@@ -197,6 +198,17 @@ class EmbeddedBackend:
                 store=str(self.settings.store),
             )
         return snapshot
+
+    def _forward(self, info: QueryInfo) -> dict | None:
+        """How the worker routes the (already allowed) SERVICE calls through its forwarder."""
+        if not info.services or not self.settings.service_allow:
+            return None
+        resolver = self._resolver if isinstance(self._resolver, StaticResolver) else None
+        return {
+            "spans": [(t.start, t.end, t.iri) for t in info.services],
+            "allow": list(self.settings.service_allow),
+            "resolver": resolver,
+        }
 
     def _read(
         self, op: str, payload: dict, deadline: float, limit: float, info: QueryInfo | None = None

@@ -73,6 +73,18 @@ class _State:
     def __init__(self) -> None:
         self.snapshot_id: str | None = None
         self.store: Any = None
+        self.forwarder: Any = None
+
+    def forwarded(self, text: str, forward: dict | None) -> str:
+        """`text` with its SERVICE targets pointed at this process's forwarder."""
+        if not forward:
+            return text
+        from museum_kg.sparql.forward import Forwarder, rewrite
+
+        if self.forwarder is None:
+            self.forwarder = Forwarder(tuple(forward["allow"]), forward["resolver"])
+        self.forwarder.reset()
+        return rewrite(text, forward["spans"], self.forwarder)
 
     def store_for(self, snapshot_id: str, path: str) -> Any:
         import pyoxigraph as ox
@@ -143,7 +155,7 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
         options["substitutions"] = {
             ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()
         }
-    results = store.query(p["query"], **options)
+    results = store.query(state.forwarded(p["query"], p.get("forward")), **options)
     spool = Spool(p["spool"])
     capped = False
     if isinstance(results, ox.QuerySolutions | ox.QueryBoolean):
@@ -218,6 +230,8 @@ def _write(state: _State, p: dict, conn: Any) -> Any:
     from museum_kg.store.snapshots import SnapshotStore
 
     snapshots = SnapshotStore(Path(p["store"]), keep=p["keep"])
+    if p["change"] == "update":
+        p = {**p, "update": state.forwarded(p["update"], p.get("forward"))}
     builder = snapshots.begin(from_current=True)
     with builder:
         outcome = _CHANGES[p["change"]](builder.store, p)
