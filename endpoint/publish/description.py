@@ -110,6 +110,10 @@ def describe_dataset(
     g.add((ds, DCT.subject, ABOUT_MUSEUMS))
     g.add((ds, SDO.spatialCoverage, SPATIAL_CHINA))
     g.add((ds, DCT.spatial, SPATIAL_CHINA))
+    if stats.first_year and stats.last_year:
+        period = Literal(f"{stats.first_year}/{stats.last_year}")
+        g.add((ds, SDO.temporalCoverage, period))
+        g.add((ds, DCT.temporal, period))
     g.add((ds, DCAT.contactPoint, contact))
     g.add((ds, DCAT.landingPage, ds))
     g.add((ds, SDO.url, ds))

@@ -2,7 +2,8 @@
 
 Counted through the backend with fixed queries: distinct triples, entities
 (subjects under `<base>id/`, the `void:uriSpace`), distinct subjects and
-objects, entities per class, triples per property, triples per named graph.
+objects, entities per class, triples per property, triples per named graph, and the
+range of `mkg:year` values (the temporal coverage).
 Results are kept in memory and on disk (`STORE/publish-cache/`, keyed by the
 version), so a restart does not recount and a load recounts once.
 """
@@ -37,6 +38,9 @@ GROUP BY ?c ORDER BY ?c"""
 PROPERTIES = """SELECT ?p (COUNT(*) AS ?n) WHERE {
   { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
 } GROUP BY ?p ORDER BY ?p"""
+YEARS = """SELECT (MIN(STR(?y)) AS ?first) (MAX(STR(?y)) AS ?last) WHERE {
+  GRAPH ?g { ?s mkg:year ?y } FILTER(REGEX(STR(?y), "^[0-9]{4}$"))
+}"""
 GRAPHS = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"""
 
 
@@ -50,6 +54,8 @@ class Statistics:
     classes: dict[str, int]
     properties: dict[str, int]
     graphs: dict[str, int]
+    first_year: str | None = None  # range of `mkg:year` values: the temporal coverage
+    last_year: str | None = None
 
     @property
     def vocabularies(self) -> list[str]:
@@ -68,6 +74,7 @@ def _count(rows: list, name: str = "n") -> int:
 
 def compute(backend: Backend, settings: Settings, version: str) -> Statistics:
     totals = select(backend, settings, TOTALS)
+    years = (select(backend, settings, YEARS) or [{}])[0]
     space = values("space", Literal(settings.base_iri + "id/"))
     return Statistics(
         version=version,
@@ -78,6 +85,8 @@ def compute(backend: Backend, settings: Settings, version: str) -> Statistics:
         classes={str(r["c"]): int(r["n"]) for r in select(backend, settings, CLASSES)},
         properties={str(r["p"]): int(r["n"]) for r in select(backend, settings, PROPERTIES)},
         graphs={str(r["g"]): int(r["n"]) for r in select(backend, settings, GRAPHS)},
+        first_year=str(years["first"]) if "first" in years else None,
+        last_year=str(years["last"]) if "last" in years else None,
     )
 
 

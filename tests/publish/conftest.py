@@ -1,0 +1,126 @@
+"""Fixtures for the publishing tests: real stores of the bundled graph, real servers.
+
+`publish_store` is a store folder loaded with the bundled ontology and data the
+way a load does it (snapshot, change log, dumps, atomic switch); `publish_server`
+serves it over HTTP. Tests that change data (a load deleting an entity) get
+their own store through `start_publish_server`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from museum_kg.settings import Settings
+
+MUSEUM = "https://w3id.org/museum-kg/id/org/beijing-auto-museum"
+
+
+def load_files(store: Path, files: list[Path]) -> str:
+    """One load of `files` into `store` (replacing its data); returns the snapshot id.
+
+    Mirrors the load pipeline's steps that publishing depends on: a new snapshot,
+    entity digests compared in the change log (deletions leave tombstones), the
+    dumps written before the switch, then CURRENT switched and the log published.
+    """
+    import hashlib
+    from datetime import UTC, datetime
+
+    import pyoxigraph as ox
+    from museum_kg.loader.changelog import ChangeLog
+    from museum_kg.loader.dumps import write_dumps
+
+    from museum_kg.bundled import graph_for_file
+    from museum_kg.store.snapshots import SnapshotStore
+
+    snapshots = SnapshotStore(store)
+    with ChangeLog(store / "changelog.sqlite") as log:
+        builder = snapshots.begin()
+        for path in files:
+            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+            if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+                builder.store.load(path=str(path), format=fmt)
+            else:
+                graph = ox.NamedNode(graph_for_file(path))
+                builder.store.load(path=str(path), format=fmt, to_graph=graph)
+        lines: dict[str, list[str]] = {}
+        for q in builder.store:
+            if isinstance(q.subject, ox.NamedNode):
+                lines.setdefault(q.subject.value, []).append(str(q))
+        digests = {
+            iri: hashlib.blake2b("\n".join(sorted(found)).encode(), digest_size=16).digest()
+            for iri, found in lines.items()
+        }
+        diff = log.diff(digests)
+        load_id = log.record(
+            builder.id, diff, digests, datetime.now(UTC), "replace", [p.name for p in files]
+        )
+        write_dumps(builder.store, store, builder.id)
+        snapshot = builder.publish()
+        log.publish(load_id)
+    return snapshot.id
+
+
+class Server:
+    """The app behind a real waitress server on a free port, in a thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        from museum_kg.endpoint.app import create_app
+        from museum_kg.endpoint.commands import make_server
+
+        self.settings = settings
+        self.app = create_app(settings)
+        self.server = make_server(self.app, settings, port=0)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        from museum_kg.endpoint.app import close_app
+
+        self.server.close()
+        self.thread.join(timeout=10)
+        close_app(self.app)
+
+
+@pytest.fixture(scope="session")
+def bundled() -> list[Path]:
+    from museum_kg.bundled import bundled_files
+
+    files = bundled_files()
+    if not any(p.suffix == ".trig" for p in files):
+        pytest.skip("the bundled data files (data/*.trig) are not there yet")
+    return files
+
+
+@pytest.fixture(scope="session")
+def start_publish_server(tmp_path_factory) -> Iterator[Callable[..., Server]]:
+    """`start(store) -> Server` over an existing store folder; all closed at the end."""
+    started: list[Server] = []
+
+    def start(store: Path) -> Server:
+        settings = Settings.load(
+            env={}, store=store, host="127.0.0.1", port=0, workers=1, threads=8, timeout=60
+        )
+        server = Server(settings)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def publish_store(tmp_path_factory, bundled) -> Path:
+    store = tmp_path_factory.mktemp("publish-store")
+    load_files(store, bundled)
+    return store
+
+
+@pytest.fixture(scope="session")
+def publish_server(publish_store, start_publish_server) -> Server:
+    return start_publish_server(publish_store)
