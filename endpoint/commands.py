@@ -32,8 +32,8 @@ def make_server(app: Flask, settings: Settings, port: int | None = None) -> Any:
         port=settings.port if port is None else port,
         threads=settings.threads,
         ident=SERVER_IDENT,
-        # bodies over the limit are refused before the app sees them
-        max_request_body_size=settings.max_request_bytes,
+        # a backstop; the app refuses bodies over `max_request_bytes` with its JSON 413
+        max_request_body_size=settings.max_request_bytes + 65536,
         max_request_header_size=65536,
         channel_timeout=60,
         connection_limit=200,

@@ -1,0 +1,197 @@
+"""Graph Store HTTP Protocol at /rdf-graphs/service and SPARQL Update at /sparql:
+reads in every RDF format, writes only with the bearer token, each visible at once."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from rdflib import Dataset, Graph, Literal, URIRef
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+EVENTS = "https://w3id.org/museum-kg/graph/test-events"
+NEW = "https://w3id.org/museum-kg/graph/test-new"
+LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+FORUM = URIRef("https://w3id.org/museum-kg/id/event/test-forum-2019")
+
+
+@pytest.fixture(scope="module")
+def writable(server_factory):
+    """A server of its own (tests here change its data), with updates enabled."""
+    return server_factory(update_token=TOKEN)
+
+
+def _store(server) -> str:
+    return server.url + "rdf-graphs/service"
+
+
+def _ask(server, query: str) -> bool:
+    r = requests.get(server.sparql, params={"query": query})
+    assert r.status_code == 200, r.text
+    return r.json()["boolean"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/n-quads", "nquads"),
+        ("application/trig", "trig"),
+        ("application/rdf+xml", "xml"),
+        ("application/ld+json", "json-ld"),
+    ],
+)
+def test_get_a_named_graph_in_each_rdf_format(live_server, accept, rdflib_format):
+    r = requests.get(_store(live_server), params={"graph": EVENTS}, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].split(";")[0] == accept
+    if rdflib_format in ("nquads", "trig"):
+        parsed = Dataset()
+        parsed.parse(data=r.content, format=rdflib_format)
+        graph = parsed.graph(URIRef(EVENTS))
+    else:
+        graph = Graph().parse(data=r.content, format=rdflib_format)
+    assert len(graph) == 9
+    assert graph.value(FORUM, LABEL) == Literal("Test Forum 2019", lang="en")
+
+
+def test_head_of_a_graph_sends_no_body(live_server):
+    r = requests.head(_store(live_server), params={"graph": EVENTS})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/turtle")
+    assert r.content == b""
+
+
+def test_get_the_default_graph(live_server):
+    r = requests.get(_store(live_server) + "?default", headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/n-triples")
+
+
+def test_unknown_graph_is_a_404(live_server):
+    r = requests.get(_store(live_server), params={"graph": NEW})
+    assert r.status_code == 404
+    assert r.json()["error"] == "not_found"
+
+
+def test_graph_store_request_must_name_exactly_one_graph(live_server):
+    assert requests.get(_store(live_server)).status_code == 400
+    both = requests.get(_store(live_server) + "?default&graph=" + EVENTS)
+    assert both.status_code == 400
+    assert requests.get(_store(live_server), params={"graph": "no iri"}).status_code == 400
+
+
+def test_writes_without_a_configured_token_are_refused_saying_how_to_enable(live_server):
+    r = requests.put(
+        _store(live_server),
+        params={"graph": NEW},
+        data=b"<urn:a> <urn:b> <urn:c> .",
+        headers={"Content-Type": "application/n-triples", **AUTH},
+    )
+    assert r.status_code == 403
+    assert "update_token" in r.json()["message"]
+    assert requests.delete(_store(live_server), params={"graph": EVENTS}).status_code == 403
+
+
+def test_write_without_a_token_is_a_401_with_www_authenticate(writable):
+    r = requests.put(
+        _store(writable),
+        params={"graph": NEW},
+        data=b"<urn:a> <urn:b> <urn:c> .",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"].startswith("Bearer")
+    update = requests.post(writable.sparql, data={"update": "CLEAR ALL"})
+    assert update.status_code == 401
+
+
+def test_write_with_a_wrong_token_is_a_403(writable):
+    r = requests.post(
+        writable.sparql,
+        data={"update": "CLEAR ALL"},
+        headers={"Authorization": "Bearer not-the-token"},
+    )
+    assert r.status_code == 403
+    assert r.json()["error"] == "forbidden"
+    assert _ask(writable, "ASK { ?s ?p ?o }")
+
+
+def test_sparql_update_with_the_token_is_visible_to_the_next_query(writable):
+    label = '"Updated via form"@en'
+    r = requests.post(
+        writable.sparql,
+        data={"update": f"INSERT DATA {{ GRAPH <{NEW}> {{ <{FORUM}> <{LABEL}> {label} }} }}"},
+        headers=AUTH,
+    )
+    assert r.status_code == 204, r.text
+    assert _ask(writable, f"ASK {{ <{FORUM}> <{LABEL}> {label} }}")
+    direct = requests.post(
+        writable.sparql,
+        data=f"DELETE DATA {{ GRAPH <{NEW}> {{ <{FORUM}> <{LABEL}> {label} }} }}".encode(),
+        headers={"Content-Type": "application/sparql-update", **AUTH},
+    )
+    assert direct.status_code == 204, direct.text
+    assert not _ask(writable, f"ASK {{ <{FORUM}> <{LABEL}> {label} }}")
+
+
+def test_malformed_update_is_a_400(writable):
+    r = requests.post(writable.sparql, data={"update": "INSERT DATA { <urn:a> }"}, headers=AUTH)
+    assert r.status_code == 400
+    assert r.json()["error"] == "malformed_query"
+
+
+def test_update_with_load_is_refused_before_it_runs(writable):
+    r = requests.post(
+        writable.sparql, data={"update": "LOAD <http://127.0.0.1:1/data.ttl>"}, headers=AUTH
+    )
+    assert r.status_code == 400
+    assert r.json()["error"] == "forbidden_operation"
+
+
+def test_graph_store_put_post_delete_with_the_token(writable):
+    url, graph = _store(writable), "https://w3id.org/museum-kg/graph/test-gsp"
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    put = requests.put(url, params={"graph": graph}, data=b"<urn:a> <urn:b> 1 .", headers=turtle)
+    assert put.status_code == 201, put.text
+    again = requests.put(url, params={"graph": graph}, data=b"<urn:a> <urn:b> 2 .", headers=turtle)
+    assert again.status_code == 204
+    post = requests.post(url, params={"graph": graph}, data=b"<urn:a> <urn:b> 3 .", headers=turtle)
+    assert post.status_code == 204
+    got = Graph().parse(data=requests.get(url, params={"graph": graph}).content, format="turtle")
+    assert sorted(int(o) for o in got.objects()) == [2, 3]
+    assert _ask(writable, f"ASK {{ GRAPH <{graph}> {{ <urn:a> <urn:b> 3 }} }}")
+    assert requests.delete(url, params={"graph": graph}, headers=AUTH).status_code == 204
+    assert requests.get(url, params={"graph": graph}).status_code == 404
+    assert requests.delete(url, params={"graph": graph}, headers=AUTH).status_code == 404
+
+
+def test_graph_store_write_with_unknown_content_type_is_a_415(writable):
+    r = requests.put(
+        _store(writable),
+        params={"graph": NEW},
+        data=b"a,b",
+        headers={"Content-Type": "text/csv", **AUTH},
+    )
+    assert r.status_code == 415
+    assert "text/turtle" in r.json()["message"]
+
+
+def test_graph_store_write_of_bad_rdf_is_a_400_and_changes_nothing(writable):
+    r = requests.put(
+        _store(writable),
+        params={"graph": EVENTS},
+        data=b"<urn:a> <urn:b> .",
+        headers={"Content-Type": "text/turtle", **AUTH},
+    )
+    assert r.status_code == 400
+    assert _ask(writable, f"ASK {{ GRAPH <{EVENTS}> {{ <{FORUM}> ?p ?o }} }}")
+
+
+def test_service_description_lists_update_only_when_enabled(live_server, writable):
+    sd_update = b"SPARQL11Update"
+    assert sd_update not in requests.get(live_server.sparql).content
+    assert sd_update in requests.get(writable.sparql).content

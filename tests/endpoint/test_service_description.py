@@ -1,0 +1,82 @@
+"""GET /sparql without a query: the SPARQL 1.1 Service Description with VoID statistics."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import namespace as ns
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = "http://www.w3.org/ns/formats/"
+
+
+def _description(server, accept="text/turtle", rdflib_format="turtle") -> Graph:
+    r = requests.get(server.sparql, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].split(";")[0] == accept
+    return Graph().parse(data=r.content, format=rdflib_format)
+
+
+def test_service_description_names_the_endpoint_languages_and_formats(live_server):
+    g = _description(live_server)
+    service = g.value(predicate=RDF.type, object=SD.Service)
+    assert g.value(service, SD.endpoint) == URIRef(live_server.sparql)
+    assert set(g.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
+    formats = {str(f).removeprefix(FORMATS) for f in g.objects(service, SD.resultFormat)}
+    assert formats == {
+        "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV", "Turtle", "N-Triples", "N-Quads", "TriG", "RDF_XML", "JSON-LD",
+    }  # fmt: skip
+    features = set(g.objects(service, SD.feature))
+    assert SD.UnionDefaultGraph in features
+    assert SD.BasicFederatedQuery not in features
+
+
+def test_default_dataset_has_void_statistics_and_the_named_graphs(live_server):
+    g = _description(live_server)
+    service = g.value(predicate=RDF.type, object=SD.Service)
+    dataset = g.value(service, SD.defaultDataset)
+    default = g.value(dataset, SD.defaultGraph)
+    assert g.value(default, ns.VOID.triples) == Literal(25)
+    assert g.value(default, ns.VOID.classes) == Literal(4)
+    assert g.value(default, ns.VOID.properties) == Literal(8)
+    sizes = {
+        str(g.value(named, SD.name)): int(g.value(g.value(named, SD.graph), ns.VOID.triples))
+        for named in g.objects(dataset, SD.namedGraph)
+    }
+    assert sizes == {
+        "https://w3id.org/museum-kg/graph/test-museums": 16,
+        "https://w3id.org/museum-kg/graph/test-events": 9,
+    }
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+        ("application/ld+json", "json-ld"),
+    ],
+)
+def test_service_description_in_other_rdf_formats(live_server, accept, rdflib_format):
+    g = _description(live_server, accept, rdflib_format)
+    assert (None, RDF.type, SD.Service) in g
+
+
+def test_no_union_default_graph_feature_when_it_is_off(server_factory):
+    server = server_factory(union_default_graph=False)
+    g = _description(server)
+    assert (None, SD.feature, SD.UnionDefaultGraph) not in g
+    default = next(g.objects(None, SD.defaultGraph))
+    assert g.value(default, ns.VOID.triples) == Literal(0)
+
+
+def test_browsers_asking_for_html_get_the_query_page(live_server):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = requests.get(live_server.sparql, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert 'id="plain-form"' in r.text
