@@ -26,8 +26,11 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from museum_kg.errors import MuseumKGError, SavedQueryError, SavedQueryProblem
 
 
-def _variables(node: Any, skip_optional: bool, found: set[str]) -> set[str]:
-    """Variables of an algebra tree; with `skip_optional`, not those under OPTIONAL."""
+def _variables(
+    node: Any, skip_optional: bool, found: set[str], skip_filters: bool = False
+) -> set[str]:
+    """Variables of an algebra tree; with `skip_optional`, not those under OPTIONAL;
+    with `skip_filters`, not those only in FILTER expressions."""
     if isinstance(node, Variable):
         found.add(str(node))
     elif isinstance(node, CompValue):
@@ -36,14 +39,16 @@ def _variables(node: Any, skip_optional: bool, found: set[str]) -> set[str]:
                 continue
             if skip_optional and node.name == "LeftJoin" and key in ("p2", "expr"):
                 continue
-            _variables(value, skip_optional, found)
+            if skip_filters and node.name == "Filter" and key == "expr":
+                continue
+            _variables(value, skip_optional, found, skip_filters)
     elif isinstance(node, dict):
         for key, value in node.items():
-            _variables(key, skip_optional, found)
-            _variables(value, skip_optional, found)
+            _variables(key, skip_optional, found, skip_filters)
+            _variables(value, skip_optional, found, skip_filters)
     elif isinstance(node, list | tuple | set):
         for item in node:
-            _variables(item, skip_optional, found)
+            _variables(item, skip_optional, found, skip_filters)
     return found
 
 
@@ -60,6 +65,7 @@ def static_problems(saved: SavedQuery, known_ids: Iterable[str] = ()) -> list[st
     projection = [str(v) for v in algebra.get("PV") or []]
     every = _variables(algebra, False, set())
     required = _variables(algebra, True, set())
+    patterns = _variables(algebra, True, set(), skip_filters=True)
     for name, param in saved.params.items():
         if name not in every:
             problems.append(f"parameter `{name}` is not a variable of the query (?{name})")
@@ -68,6 +74,13 @@ def static_problems(saved: SavedQuery, known_ids: Iterable[str] = ()) -> list[st
             problems.append(
                 f"parameter `{name}` is used only inside OPTIONAL; binding it "
                 "would not filter the results; use it in the required pattern"
+            )
+        optional = not param.required and param.default is None
+        if optional and not param.multiple and name in required and name not in patterns:
+            problems.append(
+                f"optional parameter `{name}` is used only in FILTER; when it is "
+                "not given the filter fails and no row is returned; make it "
+                "required, give it a default, or use it in a triple pattern"
             )
         count = len(placeholder(name).findall(saved.query))
         if param.multiple and count != 1:
