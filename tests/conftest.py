@@ -135,3 +135,56 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+# --- headless Chromium ----------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _no_browser(reason: str):
+    import os
+
+    if os.environ.get("MUSEUM_KG_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required (MUSEUM_KG_REQUIRE_BROWSER=1) but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through playwright (skips when absent, unless
+    MUSEUM_KG_REQUIRE_BROWSER=1). Open pages with `browser.new_page()`; close them."""
+    if not CHROMIUM.exists():
+        _no_browser("Debian's chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _no_browser("the playwright Python package is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def offline_assets() -> Path:
+    """The folder of locally installed browser libraries (`python3 tasks.py assets`)."""
+    from museum_kg.endpoint.assets import DEFAULT_LOCAL, installed
+
+    if not installed(DEFAULT_LOCAL):
+        _no_browser("the query page's libraries are not installed: run `python3 tasks.py assets`")
+    return DEFAULT_LOCAL
+
+
+@pytest.fixture(scope="session")
+def page_server(server_factory, offline_assets):
+    """A server whose HTML pages load YASGUI and Chart.js from the local assets (offline)."""
+    return server_factory(asset_base=str(offline_assets))

@@ -6,6 +6,7 @@
     return; // YASGUI not available (offline without local assets): keep the plain form
   }
   var holder = document.getElementById("yasgui");
+  holder.hidden = false; // visible before the editor measures itself
   var endpoint = new URL(config.endpoint, window.location.href).href;
   var yasgui = new window.Yasgui(holder, {
     requestConfig: { endpoint: endpoint, method: "POST" },
@@ -16,7 +17,6 @@
   });
   var yasqe = yasgui.getTab().getYasqe();
   yasqe.setValue(config.query);
-  holder.hidden = false;
   document.getElementById("plain-form").hidden = true;
   window.museumKgYasgui = yasgui;
 

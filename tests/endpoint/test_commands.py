@@ -1,0 +1,80 @@
+"""`museum-kg serve`: a real waitress server in a subprocess, its URL printed, its query
+workers stopped on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from conftest import build_test_store
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_serve_prints_its_url_answers_queries_and_stops_cleanly_on_sigterm(tmp_path):
+    store = build_test_store(tmp_path / "store")
+    env = dict(os.environ, MUSEUM_KG_MAX_ROWS="2")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "museum-kg"), "serve", "--store", str(store),
+         "--port", "0", "--workers", "1", "--timeout", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, line
+        url = match.group(1)
+        r = requests.get(url + "sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert r.status_code == 200
+        assert r.headers["Server"] == "museum-kg"
+        assert r.headers["X-Result-Rows-Capped"] == "2"  # the environment variable applies
+        workers = _children(process.pid)
+        assert workers, "the query ran in a worker process"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert "stopped" in process.stdout.read()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_serve_refuses_a_bad_setting_with_a_message(runner):
+    from museum_kg.cli import main
+
+    result = runner.invoke(main, ["serve", "--port", "70000"])
+    assert result.exit_code == 1
+    assert "port" in result.output
