@@ -114,6 +114,9 @@ class _Reader:
         self.loads: list[Target] = []
         self.operations: list[str] = []
         self.form: str | None = None
+        # Prefixes declared as `PREFIXe:<...>`: the engine's parser reads the keyword glued
+        # to the name, so a target through them is refused rather than guessed.
+        self.glued_prefixes: set[str] = set()
 
     def run(self, kind: str) -> None:
         toks, i, depth, expect_op = self.tokens, 0, 0, True
@@ -126,6 +129,11 @@ class _Reader:
                         self.prefixes[name] = self._absolute(toks[i + 2].value)
                 i += 3
                 continue
+            glued_prefix = _glued(tok, "PREFIX") and tok.text.endswith(":")
+            if glued_prefix and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+                self.glued_prefixes.add(tok.text[len("PREFIX") : -1])
+                i += 2
+                continue
             if tok.is_keyword("BASE") and i + 1 < len(toks) and toks[i + 1].kind == "iri":
                 self.base = self._absolute(toks[i + 1].value)
                 i += 2
@@ -136,12 +144,14 @@ class _Reader:
                 depth = max(0, depth - 1)
             elif tok.kind == "punct" and tok.text == ";" and depth == 0 and kind == "update":
                 expect_op = True
-            elif tok.is_keyword("SERVICE", "LOAD"):
+            elif tok.is_keyword("SERVICE", "LOAD", "SERVICESILENT", "LOADSILENT"):
                 i = self._target(i)
-                if tok.is_keyword("LOAD") and expect_op and depth == 0:
+                if tok.is_keyword("LOAD", "LOADSILENT") and expect_op and depth == 0:
                     self.operations.append("load")
                     expect_op = False
                 continue
+            elif _glued(tok, "SERVICE") or _glued(tok, "LOAD"):
+                self._glued_fetch(tok)
             elif depth == 0 and expect_op and kind == "query" and tok.is_keyword(*FORMS):
                 self.form = tok.text.upper()
                 expect_op = False
@@ -161,10 +171,40 @@ class _Reader:
             return "modify"
         return word.lower()
 
+    def _glued_fetch(self, tok: Token) -> None:
+        """`SERVICEe:x`, `SERVICE:x`, `LOADSILENT...`: keyword and target written as one word.
+
+        The engine's parser accepts these. When the glued remainder can name a target
+        (its prefix is declared), the target is recorded with a problem, so it is refused.
+        """
+        keyword = "SERVICE" if tok.text.upper().startswith("SERVICE") else "LOAD"
+        rest = tok.text[len(keyword) :]
+        candidates = [rest]
+        if rest.upper().startswith("SILENT"):
+            candidates.append(rest[len("SILENT") :])
+        for candidate in candidates:
+            prefix = candidate.partition(":")[0]
+            if ":" in candidate and (prefix in self.prefixes or prefix in self.glued_prefixes):
+                self._add(
+                    Target(
+                        keyword,
+                        tok.text,
+                        tok.start,
+                        tok.end,
+                        tok.line,
+                        tok.column,
+                        problem=f"`{keyword}` is glued to what follows; separate the words "
+                        "with spaces",
+                    )
+                )
+                return
+
     def _target(self, i: int) -> int:
         """Record the target after SERVICE/LOAD at token `i`; return the next index."""
         keyword = self.tokens[i].text.upper()
         j, silent = i + 1, False
+        if keyword.endswith("SILENT"):  # SERVICESILENT / LOADSILENT
+            keyword, silent = keyword[: -len("SILENT")], True
         if j < len(self.tokens) and self.tokens[j].is_keyword("SILENT"):
             silent, j = True, j + 1
         if j >= len(self.tokens):
@@ -194,9 +234,20 @@ class _Reader:
             iri = self._absolute(tok.value)
             problem = None if _is_absolute(iri) else "it is a relative IRI and no BASE is set"
             target = Target(**common, iri=iri if problem is None else None, problem=problem)
+        elif _glued(tok, "SILENT"):
+            target = Target(
+                **common,
+                problem="`SILENT` is glued to what follows; separate the words with spaces",
+            )
         elif tok.kind == "pname":
             prefix, local = split_pname(tok.text)
-            if prefix in self.prefixes:
+            if prefix in self.glued_prefixes:
+                target = Target(
+                    **common,
+                    problem=f"prefix `{prefix}:` is declared with `PREFIX` glued to its name; "
+                    "separate the words with spaces",
+                )
+            elif prefix in self.prefixes:
                 target = Target(**common, iri=self.prefixes[prefix] + local)
             else:
                 target = Target(**common, problem=f"prefix `{prefix}:` is not declared")
@@ -216,6 +267,15 @@ class _Reader:
         if self.base and not _is_absolute(iri):
             return resolve(self.base, iri)
         return iri
+
+
+def _glued(tok: Token, keyword: str) -> bool:
+    """Whether `tok` is `keyword` glued to more text (a longer word or a prefixed name)."""
+    return (
+        tok.kind in ("name", "pname")
+        and len(tok.text) > len(keyword)
+        and tok.text[: len(keyword)].upper() == keyword
+    )
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")

@@ -132,3 +132,16 @@ def test_engine_syntax_errors_become_query_syntax_errors_with_a_position() -> No
 )
 def test_relative_iris_resolve_as_rfc_3986_says(base: str, ref: str, expected: str) -> None:
     assert resolve(base, ref) == expected
+
+
+def test_words_that_merely_start_with_service_or_load_are_not_fetches() -> None:
+    info = inspect(
+        "PREFIX services: <http://x/> PREFIX loader: <http://y/> "
+        "SELECT ?serviceName WHERE { services:a loader:b ?serviceName }"
+    )
+    assert info.fetches == ()
+
+
+def test_glued_keywords_with_a_declared_prefix_are_recorded_as_problems() -> None:
+    (target,) = inspect("PREFIX e: <http://x/> ASK { SERVICEe:y {} }").services
+    assert target.iri is None and "glued" in (target.problem or "")

@@ -1,0 +1,119 @@
+"""`inspect` sees every SERVICE and LOAD the engine would really fetch.
+
+Each case is run twice: by the engine itself against a local listener (to prove the
+text really makes it connect), and by `inspect` + the guard (which must find the target
+and refuse it, even though the listener's address is allow-listed).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from museum_kg.errors import ForbiddenOperation
+from museum_kg.sparql import inspect
+from museum_kg.sparql.guard import check
+
+FETCHING_QUERIES = [
+    "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * {{ service <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * {{ SERVICE<{url}>{{ ?s ?p ?o }} }}",
+    "SELECT * {{ SERVICE # comment\n <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX e: <{url}> SELECT * {{ SERVICE e:x {{ ?s ?p ?o }} }}",
+    "PREFIX e: <{url}> SELECT * {{ SERVICEe:x {{ ?s ?p ?o }} }}",
+    "PREFIX e: <{url}> SELECT * {{ SERVICE SILENTe:x {{ ?s ?p ?o }} }}",
+    "PREFIX : <{url}> SELECT * {{ SERVICE:x {{ ?s ?p ?o }} }}",
+    "PREFIX e: <{url}> SELECT * {{ SERVICESILENTe:x {{ ?s ?p ?o }} }}",
+    "SELECT * {{ SERVICESILENT<{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX e: <http://public.example/> PREFIXe:<{url}> SELECT * {{ SERVICE e:x {{ }} }}",
+    "BASE <{url}> SELECT * {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * {{ {{ SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
+    "SELECT * {{ OPTIONAL {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }}",
+]
+FETCHING_UPDATES = [
+    "LOAD <{url}data.ttl>",
+    "PREFIX e: <{url}> LOADe:x",
+    "LOADSILENT<{url}a>",
+    "LOAD SILENT<{url}a> INTO GRAPH <http://g/>",
+    "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+]
+INERT_QUERIES = [
+    'SELECT * {{ ?s ?p "SERVICE <{url}> {{ }}" }}',
+    "SELECT * {{ ?s ?p ?o }} # SERVICE <{url}> {{ }}",
+    "SELECT * {{ ?s ?p '''\nSERVICE <{url}> {{ }}''' }}",
+]
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+        self.connections = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    sock = Listener()
+    yield sock
+    sock.close()
+
+
+def engine_connects(listener: Listener, text: str, kind: str) -> bool:
+    before = listener.connections
+    store = ox.Store()
+    try:
+        if kind == "query":
+            list(store.query(text))
+        else:
+            store.update(text)
+    except (OSError, SyntaxError, RuntimeError, ValueError):
+        pass
+    # The listener counts a connection before closing it, and the engine only returns after
+    # seeing it closed: no waiting is needed.
+    return listener.connections > before
+
+
+@pytest.mark.parametrize(
+    ("template", "kind"),
+    [(q, "query") for q in FETCHING_QUERIES] + [(u, "update") for u in FETCHING_UPDATES],
+)
+def test_every_text_the_engine_fetches_is_refused_by_the_guard(
+    listener: Listener, template: str, kind: str
+) -> None:
+    text = template.format(url=listener.url)
+    assert engine_connects(listener, text, kind), "the case no longer makes the engine fetch"
+    info = inspect(text, kind)
+    assert info.fetches, "inspect missed a target the engine fetches"
+    with pytest.raises(ForbiddenOperation):
+        check(info, (listener.url, "http://public.example/"))
+
+
+@pytest.mark.parametrize("template", INERT_QUERIES)
+def test_service_words_the_engine_ignores_are_ignored(listener: Listener, template: str) -> None:
+    text = template.format(url=listener.url)
+    assert not engine_connects(listener, text, "query")
+    assert inspect(text).fetches == ()
