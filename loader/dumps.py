@@ -53,6 +53,7 @@ class DumpFile:
     size: int
     sha256: str
     modified: str  # ISO time the content last changed (kept while the hash is unchanged)
+    content_key: str | None = None  # digest of the triples, blind to blank-node labels
 
     @property
     def etag(self) -> str:
@@ -151,8 +152,16 @@ def write_dump_set(
     whole: Writer,
     graphs: dict[str, Writer],
     base_iri: str = BASE_IRI,
+    keys: dict[str | None, str] | None = None,
 ) -> DumpSet:
-    """Write a dump set from writers (`whole`: N-Quads; `graphs`: Turtle per graph IRI)."""
+    """Write a dump set from writers (`whole`: N-Quads; `graphs`: Turtle per graph IRI).
+
+    `keys` (graph IRI, None for the whole dataset -> content key): when a kept dump
+    set has a file of the same name and key, its bytes are reused, so a graph whose
+    triples did not change keeps its hash (its ETag) although a reload gave its
+    blank nodes new labels.
+    """
+    keys = keys or {}
     final = dump_folder(store_dir, snapshot_id)
     tmp = final.with_name(f".{snapshot_id}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -165,11 +174,18 @@ def write_dump_set(
             plan.append((graph_file_name(graph, base_iri), graph, TURTLE, None, graphs[graph]))
         created = datetime.now(UTC).replace(microsecond=0).isoformat()
         earlier = _known_hashes(store_dir)
+        reusable = _known_keys(store_dir)
         files = []
         for name, graph, media, compress, writer in plan:
-            size, digest = _write_one(tmp / name, writer, compress is not None)
+            key = keys.get(graph)
+            old = reusable.get((name, key)) if key else None
+            if old is not None:
+                shutil.copyfile(old[0].folder / name, tmp / name)
+                size, digest = old[1].size, old[1].sha256
+            else:
+                size, digest = _write_one(tmp / name, writer, compress is not None)
             modified = earlier.get((name, digest), created)
-            files.append(DumpFile(name, graph, media, compress, size, digest, modified))
+            files.append(DumpFile(name, graph, media, compress, size, digest, modified, key))
         manifest: dict[str, Any] = {
             "snapshot_id": snapshot_id,
             "created": created,
@@ -194,6 +210,47 @@ def _known_hashes(store_dir: Path) -> dict[tuple[str, str], str]:
     return known
 
 
+def _known_keys(store_dir: Path) -> dict[tuple[str, str], tuple[DumpSet, DumpFile]]:
+    """(file name, content key) -> a kept file with that content (whose bytes are intact)."""
+    found: dict[tuple[str, str], tuple[DumpSet, DumpFile]] = {}
+    for dump_set in list_dump_sets(store_dir):
+        for f in dump_set.files:
+            path = dump_set.folder / f.name
+            if f.content_key and path.is_file() and path.stat().st_size == f.size:
+                found.setdefault((f.name, f.content_key), (dump_set, f))
+    return found
+
+
+def content_key(store: Any, graph: Any) -> str:
+    """A digest of the triples of `graph` that ignores blank-node labels.
+
+    Each blank node stands for the digest of its own statements (one level deep),
+    and lines are combined order-free (sum of hashes), in two streaming passes with
+    one integer per blank node in memory.
+    """
+    import pyoxigraph as ox
+
+    def h(text: str) -> int:
+        return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=16).digest(), "big")
+
+    def blank(term: Any) -> str:
+        return "_:" if isinstance(term, ox.BlankNode) else str(term)
+
+    described: dict[str, int] = {}
+    for q in store.quads_for_pattern(None, None, None, graph):
+        if isinstance(q.subject, ox.BlankNode):
+            line = h(f"{q.predicate} {blank(q.object)}")
+            described[q.subject.value] = (described.get(q.subject.value, 0) + line) % 2**128
+
+    def term(t: Any) -> str:
+        return f"_:{described.get(t.value, 0):x}" if isinstance(t, ox.BlankNode) else str(t)
+
+    total = 0
+    for q in store.quads_for_pattern(None, None, None, graph):
+        total = (total + h(f"{term(q.subject)} {q.predicate} {term(q.object)}")) % 2**128
+    return f"{total:032x}"
+
+
 def write_dumps(store: Any, store_dir: Path, snapshot_id: str, base_iri: str = BASE_IRI) -> DumpSet:
     """Dump a pyoxigraph `store` (the snapshot being published) and prune stale dumps.
 
@@ -207,9 +264,17 @@ def write_dumps(store: Any, store_dir: Path, snapshot_id: str, base_iri: str = B
     def one(graph: Any) -> Writer:
         return lambda out: store.dump(out, ox.RdfFormat.TURTLE, from_graph=graph)
 
-    graphs = {g.value: one(g) for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    named = sorted(
+        (g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value
+    )
+    keys: dict[str | None, str] = {g.value: content_key(store, g) for g in named}
+    default = content_key(store, ox.DefaultGraph())
+    keys[None] = hashlib.sha256(
+        "\n".join([default] + [f"{g} {k}" for g, k in sorted(keys.items())]).encode()
+    ).hexdigest()[:32]
     prune_dumps(store_dir, keep=[snapshot_id])
-    return write_dump_set(store_dir, snapshot_id, whole, graphs, base_iri)
+    graphs = {g.value: one(g) for g in named}
+    return write_dump_set(store_dir, snapshot_id, whole, graphs, base_iri, keys)
 
 
 def prune_dumps(store_dir: Path, keep: Iterable[str] = ()) -> list[str]:
