@@ -237,3 +237,14 @@ def test_end_marker_closes_the_ontology_files(name):
     """Colleagues append terms just above this marker; it must stay the last line."""
     lines = [line for line in (ONTOLOGY_DIR / name).read_text("utf-8").splitlines() if line.strip()]
     assert lines[-1].strip() == END_MARKER
+
+
+def test_docs_list_every_term(classes, properties):
+    """docs/ontology.md has one table row per class and property (regenerate it from the
+    ontology when adding terms)."""
+    text = (ONTOLOGY_DIR.parent / "docs" / "ontology.md").read_text("utf-8")
+    rows = set(re.findall(r"^\| `mkg:([A-Za-z]+)` \|", text, flags=re.M))
+    missing = sorted(
+        str(t)[len(MKG_NS) :] for t in classes | properties if str(t)[len(MKG_NS) :] not in rows
+    )
+    assert not missing, "docs/ontology.md has no table row for: " + ", ".join(missing)

@@ -156,3 +156,11 @@ def test_source_documents_name_an_existing_seed_and_its_author(data_graphs, seed
 def test_bundled_data_covers_the_three_case_studies(data_graphs):
     stems = {str(graph_source(n, g))[len(SOURCE_BASE) :] for n, g in data_graphs.items()}
     assert {"000_97874258721e1525", "001_a5b399f1fcbfd9fc", "002_af823bc4fa236834"} <= stems
+
+
+def test_the_checks_above_have_something_to_check(data_graphs, ontology_graph):
+    for name, graph in data_graphs.items():
+        for kind in ("Organization", "Person", "Position", "Observation"):
+            assert instances_of(graph, ontology_graph, kind), f"no mkg:{kind} in <{name}>"
+        assert len(passages(graph)) >= 5, f"too few passages in <{name}>"
+    assert any(instances_of(g, ontology_graph, "Event") for g in data_graphs.values())
