@@ -1,4 +1,27 @@
 """museum_kg.loader: validate RDF and load it into Oxigraph store snapshots.
 
-Rule: this package never imports `museum_kg.endpoint` or Flask.
+Public surface: `load()` -> `LoadReport`, `ChangeLog` (read the change log of
+a store), `generate()` (synthetic data); imported lazily, so reading the change
+log does not pull in the loading machinery. Rule: this package never imports
+`museum_kg.endpoint` or Flask.
 """
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "load": "museum_kg.loader.load",
+    "LoadReport": "museum_kg.loader.load",
+    "ChangeLog": "museum_kg.loader.changelog",
+    "Change": "museum_kg.loader.changelog",
+    "EntityState": "museum_kg.loader.changelog",
+    "generate": "museum_kg.loader.generate",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'museum_kg.loader' has no attribute {name!r}")

@@ -1,0 +1,70 @@
+"""`museum-kg load` and `museum-kg generate` (registered in `museum_kg.cli.COMMANDS`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from museum_kg.settings import Settings
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Store folder (setting `store`, env MUSEUM_KG_STORE).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["rebuild", "replace", "add"]),
+    default=None,
+    help="rebuild: only the given data; replace: current store with the input's graphs "
+    "replaced; add: current store plus the input. Default: rebuild without PATHS "
+    "(the bundled graph), replace with PATHS.",
+)
+@click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Skip SHACL validation (for trusted bulk data; prints a warning).",
+)
+@click.option("--keep-snapshots", type=int, default=None, help="How many snapshots to keep.")
+def load(paths, store, mode, no_validate, keep_snapshots) -> None:
+    """Validate RDF files (default: the bundled graph) and serve them as a new snapshot.
+
+    PATHS are files or folders of Turtle, TriG, N-Triples, N-Quads, JSON-LD or
+    RDF/XML, optionally gzipped. On any error nothing changes.
+    """
+    from museum_kg.loader.load import load as run_load
+    from museum_kg.loader.progress import Reporter
+
+    settings = Settings.load(store=store, keep_snapshots=keep_snapshots)
+    report = run_load(
+        list(paths) or None,
+        settings,
+        mode=mode,
+        validate=not no_validate,
+        reporter=Reporter(),
+    )
+    for warning in report.warnings:
+        click.echo(warning, err=True)
+    click.echo(report.summary())
+
+
+@click.command()
+@click.option(
+    "--entities", type=click.IntRange(min=1), required=True, help="About how many entities."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.argument("out", type=click.Path(path_type=Path))
+def generate(entities, seed, out) -> None:
+    """Write a synthetic data set in the museum-kg ontology to OUT (.nt or .nt.gz).
+
+    Deterministic for a given --entities and --seed; about 9 triples per entity.
+    """
+    from museum_kg.loader.generate import generate as run_generate
+
+    stats = run_generate(out, entities, seed)
+    click.echo(f"{out}: {stats.entities:,} entities, {stats.triples:,} triples")

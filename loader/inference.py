@@ -1,0 +1,126 @@
+"""Derived data: instances get the super-classes and super-properties of the ontology.
+
+The ontology graph (`<base>ontology`) aligns our terms with schema.org,
+CIDOC-CRM, W3C ORG, PROV, FOAF... through `rdfs:subClassOf`,
+`rdfs:subPropertyOf` and `owl:equivalentClass` / `owl:equivalentProperty`.
+`Alignments` holds the transitive closure of those axioms; `Materializer`
+turns each subject group of the snapshot scan (see `digest.scan`) into the
+implied triples (`?x a schema:Museum`, `?e schema:startDate ?d`...), written as
+N-Triples to a file that is bulk-loaded into `<base>graph/inferred`. The cost is
+one pass over the data plus one bulk load of the derived triples, whatever
+the size of the store. Triples with a blank node are not derived (a file
+cannot name the store's blank nodes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+
+RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+SUB_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?kind ?sub ?super WHERE {
+  GRAPH %s {
+    { ?sub rdfs:subClassOf ?super BIND("class" AS ?kind) }
+    UNION { ?sub owl:equivalentClass ?super BIND("class=" AS ?kind) }
+    UNION { ?sub rdfs:subPropertyOf ?super BIND("property" AS ?kind) }
+    UNION { ?sub owl:equivalentProperty ?super BIND("property=" AS ?kind) }
+  }
+  FILTER(isIRI(?sub) && isIRI(?super) && ?sub != ?super)
+}
+"""
+
+
+def _closure(edges: dict[str, set[str]]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for start in edges:
+        seen: set[str] = set()
+        stack = list(edges[start])
+        while stack:
+            node = stack.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            stack.extend(edges.get(node, ()))
+        if seen:
+            result[start] = sorted(seen)
+    return result
+
+
+class Alignments:
+    """Super-classes and super-properties of every term, from the ontology graph."""
+
+    def __init__(self, classes: dict[str, list[str]], properties: dict[str, list[str]]):
+        self.classes = classes
+        self.properties = properties
+
+    @classmethod
+    def from_store(cls, store: ox.Store, ontology_graph: str) -> Alignments:
+        edges = {"class": defaultdict(set), "property": defaultdict(set)}
+        rows = store.query(SUB_QUERY % ox.NamedNode(ontology_graph))
+        for row in rows:
+            kind, sub, sup = row["kind"].value, row["sub"].value, row["super"].value
+            edges[kind.rstrip("=")][sub].add(sup)
+            if kind.endswith("="):
+                edges[kind.rstrip("=")][sup].add(sub)
+        return cls(_closure(edges["class"]), _closure(edges["property"]))
+
+    def __bool__(self) -> bool:
+        return bool(self.classes or self.properties)
+
+
+class Materializer:
+    """A scan consumer writing the implied triples of each subject group to `out`."""
+
+    def __init__(self, alignments: Alignments, out: Path) -> None:
+        self.classes = {
+            f"<{c}>".encode(): [f"<{s}>".encode() for s in sups]
+            for c, sups in alignments.classes.items()
+        }
+        self.properties = {
+            f"<{p}>".encode(): [f"<{s}>".encode() for s in sups]
+            for p, sups in alignments.properties.items()
+        }
+        self.path = out
+        self.file = open(out, "wb")  # noqa: SIM115 - closed by close()
+        self.count = 0
+
+    def start_graph(self, graph: str) -> None:
+        pass
+
+    def end_graph(self) -> None:
+        pass
+
+    def group(self, subject: bytes, lines: list[bytes]) -> None:
+        derived: set[bytes] = set()
+        classes, properties = self.classes, self.properties
+        if subject.startswith(b"_:"):
+            return  # derived triples of blank nodes could not name them in a file
+        for line in lines:
+            s, p, rest = line.split(b" ", 2)
+            if rest.startswith(b"_:"):
+                continue
+            if p == RDF_TYPE:
+                sups = classes.get(rest[:-3])
+                if sups:
+                    derived.update(b"%s %s %s .\n" % (s, RDF_TYPE, sup) for sup in sups)
+            sups = properties.get(p)
+            if sups:
+                derived.update(b"%s %s %s" % (s, sup, rest) for sup in sups)
+        if derived:
+            derived.difference_update(lines)
+            self.file.writelines(derived)
+            self.count += len(derived)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def write_inferred(store: ox.Store, path: Path, graph: str) -> None:
+    """Bulk-load the derived triples of `path` into `graph` (replacing it)."""
+    if path.stat().st_size:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))

@@ -1,0 +1,231 @@
+"""`load()`: build a new snapshot from RDF files, check it, then serve it.
+
+Steps, all on a snapshot nobody serves yet (see `museum_kg.store.snapshots`):
+1. start from an empty database (`rebuild`) or a checkpoint copy of the
+   current one (`replace`: drop the graphs the input writes; `add`: keep all);
+2. load each file (Oxigraph's bulk loader for big files);
+3. one pass over the snapshot: entity digests (change log) and the triples
+   implied by the ontology's alignments (`<base>graph/inferred`);
+4. SHACL validation of the nodes the load affected;
+5. record the changes (pending), switch CURRENT, mark them published.
+Any error before the switch throws the new snapshot away: the served one is
+never touched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from museum_kg.loader.changelog import ChangeLog
+from museum_kg.loader.digest import EntityDigests, scan
+from museum_kg.loader.dumps import write_dumps
+from museum_kg.loader.inference import Alignments, Materializer, write_inferred
+from museum_kg.loader.progress import CountingReader, Reporter
+from museum_kg.loader.sources import Source, collect, graphs_in, syntax_error
+from museum_kg.loader.validate import Validator
+
+from museum_kg.bundled import bundled_files
+from museum_kg.errors import LoadError, RdfSyntaxError
+from museum_kg.paths import ONTOLOGY_DIR
+from museum_kg.settings import Settings
+from museum_kg.store.snapshots import SnapshotStore
+
+MODES = ("rebuild", "replace", "add")
+BULK_BYTES = 4 * 1024 * 1024  # files above this go through the bulk loader
+FULL_VALIDATION_SHARE = 0.5  # above this share of changed entities, check every target
+
+
+@dataclass
+class LoadReport:
+    """What a load did."""
+
+    snapshot: str
+    previous: str | None
+    mode: str
+    files: list[str]
+    triples: int  # quads in the new snapshot, derived ones excluded
+    inferred: int
+    created: int
+    updated: int
+    deleted: int
+    validated: int | None  # focus nodes checked; None when validation was skipped
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        checked = "not validated" if self.validated is None else f"{self.validated:,} node(s) valid"
+        return (
+            f"snapshot {self.snapshot} ({self.mode}): {self.triples:,} triples, "
+            f"{self.inferred:,} derived; {self.created:,} created, {self.updated:,} updated, "
+            f"{self.deleted:,} deleted; {checked}; {self.seconds:.1f} s"
+        )
+
+
+def load(
+    paths: list[Path] | None = None,
+    settings: Settings | None = None,
+    mode: str | None = None,
+    validate: bool = True,
+    reporter: Reporter | None = None,
+) -> LoadReport:
+    """Load `paths` (default: the bundled graph) into a new snapshot of `settings.store`."""
+    started = time.monotonic()
+    settings = settings or Settings.load()
+    reporter = reporter or Reporter(enabled=False)
+    mode = mode or ("replace" if paths else "rebuild")
+    if mode not in MODES:
+        raise LoadError(f"mode must be one of {', '.join(MODES)}; got {mode!r}", mode=mode)
+    sources = collect(list(paths) if paths else bundled_files(), settings.base_iri)
+    if not sources:
+        shown = ", ".join(str(p) for p in paths or []) or "ontology/ and data/"
+        raise LoadError(f"no RDF files found in {shown}", paths=shown)
+    inferred_graph = settings.base_iri + "graph/inferred"
+    ontology_graph = settings.base_iri + "ontology"
+
+    snapshots = SnapshotStore(settings.store, keep=settings.keep_snapshots)
+    Path(settings.store).mkdir(parents=True, exist_ok=True)
+    changelog = ChangeLog(snapshots.changelog_path)
+    cleanup: list[Path] = []
+    try:
+        previous = snapshots.current()
+        replaced: set[str] = set()
+        if mode == "replace":
+            for source in sources:
+                replaced |= graphs_in(source)
+        base = mode in ("replace", "add") and previous is not None
+        with snapshots.begin(from_current=base) as builder:
+            changelog.recover(snapshots.current_id())
+            store = builder.store
+            if base:
+                for graph in sorted(replaced | {inferred_graph}):
+                    if store.contains_named_graph(ox.NamedNode(graph)):
+                        store.remove_graph(ox.NamedNode(graph))
+            for source in sources:
+                _load_file(store, source, reporter)
+            alignments = _alignments(store, ontology_graph)
+            graphs = [g for g in store.named_graphs() if g.value != inferred_graph]
+            graphs.sort(key=lambda g: g.value)
+            if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+                graphs.append(ox.DefaultGraph())
+            triples = len(store)
+            work = builder.path.with_name(builder.id + "-work")
+            work.mkdir()
+            cleanup.append(work)
+            digests = EntityDigests()
+            materializer = Materializer(alignments, work / "inferred.nt")
+            with reporter.bar("indexing", triples) as advance:
+                scan(store, graphs, [digests, materializer], lambda n: advance(n, n))
+            materializer.close()
+            diff = changelog.diff(digests.digests)
+            validated = None
+            if validate:
+                validated = _validate(
+                    store, settings, alignments, diff, len(digests.digests), sources, reporter
+                )
+            else:
+                reporter.note("warning: shape validation skipped (--no-validate)")
+            with reporter.bar("deriving", None) as advance:
+                write_inferred(store, work / "inferred.nt", inferred_graph)
+            write_dumps(store, Path(settings.store), builder.id, settings.base_iri)
+            load_id = changelog.record(
+                builder.id,
+                diff,
+                digests.digests,
+                datetime.now(UTC),
+                mode,
+                [str(s.path) for s in sources],
+            )
+            try:
+                snapshot = builder.publish()
+            except BaseException:
+                changelog.recover(snapshots.current_id())
+                raise
+            changelog.publish(load_id)
+        return LoadReport(
+            snapshot=snapshot.id,
+            previous=previous.id if previous else None,
+            mode=mode,
+            files=[str(s.path) for s in sources],
+            triples=triples,
+            inferred=materializer.count,
+            created=len(diff.created),
+            updated=len(diff.updated),
+            deleted=len(diff.deleted),
+            validated=validated,
+            seconds=time.monotonic() - started,
+            warnings=[m for m in reporter.messages if m.startswith("warning")],
+        )
+    finally:
+        changelog.close()
+        for folder in cleanup:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:
+    graph = ox.NamedNode(source.graph)
+    size = source.size
+    try:
+        with source.open() as stream, reporter.bar(source.path.name, size) as advance:
+            raw = stream.fileobj if source.gzipped else None
+            reader = CountingReader(
+                stream, advance, raw_size_of=(lambda: raw.tell()) if raw is not None else None
+            )
+            if size > BULK_BYTES or source.gzipped:
+                store.bulk_load(input=reader, format=source.format, to_graph=graph)
+            else:
+                store.load(input=reader, format=source.format, to_graph=graph)
+    except SyntaxError as exc:
+        error = syntax_error(source, exc)
+        error.excerpt = _line_of(source, error)
+        raise error from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LoadError(f"{source.path}: cannot read: {exc}", path=str(source.path)) from None
+
+
+def _line_of(source: Source, error: RdfSyntaxError) -> str | None:
+    if not error.line:
+        return None
+    try:
+        with source.open() as stream:
+            for number, line in enumerate(stream, 1):
+                if number == error.line:
+                    return line.decode("utf-8", "replace")
+    except OSError:
+        return None
+    return None
+
+
+def _alignments(store: ox.Store, ontology_graph: str) -> Alignments:
+    if store.contains_named_graph(ox.NamedNode(ontology_graph)):
+        return Alignments.from_store(store, ontology_graph)
+    fallback = ox.Store()
+    path = ONTOLOGY_DIR / "museum-kg.ttl"
+    if path.exists():
+        fallback.load(
+            path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ontology_graph)
+        )
+    return Alignments.from_store(fallback, ontology_graph)
+
+
+def _validate(store, settings, alignments, diff, entities, sources, reporter) -> int:
+    validator = Validator(store, settings.base_iri, alignments.classes)
+    if not validator.active:
+        reporter.note("warning: no SHACL shapes found; shape validation skipped")
+        return 0
+    if not diff.changed and not diff.deleted:
+        focus: list[str] = []
+    elif len(diff.changed) > FULL_VALIDATION_SHARE * entities:
+        focus = validator.targets()
+    else:
+        affected = set(diff.changed) | validator.referencing(diff.changed + diff.deleted)
+        focus = validator.targets(among=affected)
+    names = ", ".join(s.path.name for s in sources[:3]) + (" ..." if len(sources) > 3 else "")
+    with reporter.bar("validating", len(focus), unit="nodes") as advance:
+        validator.check(focus, source=names, on_batch=lambda n: advance(n, n))
+    return len(focus)
