@@ -10,10 +10,12 @@ Errors are raised from `museum_kg.errors`; the app's one handler shapes them.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.saved.binding import lexical
 from museum_kg.endpoint.saved.catalogue import SavedQueries
 from museum_kg.endpoint.saved.model import SavedQuery
 from museum_kg.endpoint.saved.openapi import MEDIA, openapi_document
@@ -53,6 +55,13 @@ def runner() -> Runner:
 
 def raw_params(exclude: tuple[str, ...] = ("page",)) -> dict[str, list[str]]:
     return {k: request.args.getlist(k) for k in request.args if k not in exclude}
+
+
+def jsonify(body: Any) -> Response:
+    """JSON keeping the header's key order (columns and parameters are ordered)."""
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=1) + "\n", mimetype="application/json"
+    )
 
 
 def links(saved: SavedQuery) -> dict[str, str]:
@@ -179,7 +188,10 @@ def page_links(saved: SavedQuery, raw: dict[str, list[str]], number: int, suffix
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document(catalogue(), request.script_root + "/"))
+    def allowed(query_id: str) -> list[str]:
+        return [lexical(value) for value, _ in runner().options(query_id)]
+
+    return jsonify(openapi_document(catalogue(), request.script_root + "/", allowed))
 
 
 from museum_kg.endpoint.saved import pages  # noqa: E402,F401  (registers the page routes)

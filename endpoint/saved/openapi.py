@@ -8,6 +8,7 @@ result columns. Error responses share the one error schema.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from museum_kg.endpoint.saved import binding as b
@@ -16,6 +17,7 @@ from museum_kg.endpoint.saved.model import Param, SavedQuery
 
 from museum_kg import __version__
 
+EnumSource = Callable[[str], list[str]]
 ERROR = {"$ref": "#/components/schemas/Error"}
 MEDIA = {
     "json": "application/sparql-results+json",
@@ -40,18 +42,21 @@ PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
 TERM_TYPES = {"iri": ["uri"], "any": ["uri", "literal", "bnode", "triple"]}
 
 
-def param_schema(param: Param) -> dict[str, Any]:
+def param_schema(param: Param, allowed: list[str] | None = None) -> dict[str, Any]:
     schema = dict(PARAM_SCHEMAS[param.type])
-    if param.enum:
-        schema = {"type": "string", "enum": list(param.enum)}
+    values = list(param.enum) or allowed
+    if values:
+        schema = {"type": "string", "enum": values}
     if param.default is not None and not param.multiple:
         schema["default"] = param.default
+    if param.required and schema.get("type") == "string" and "enum" not in schema:
+        schema["minLength"] = 1  # an empty value counts as not given
     if param.multiple:
         schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": 20}
     return schema
 
 
-def _parameter(param: Param) -> dict[str, Any]:
+def _parameter(param: Param, allowed: list[str] | None) -> dict[str, Any]:
     described = param.description or f"{b.EXPECTED[param.type][0]}"
     if param.enum_from:
         described += f" (allowed values: the first column of saved query `{param.enum_from}`)"
@@ -60,7 +65,7 @@ def _parameter(param: Param) -> dict[str, Any]:
         "in": "query",
         "required": param.required,
         "description": described,
-        "schema": param_schema(param),
+        "schema": param_schema(param, allowed),
     }
     if param.multiple:
         out.update(style="form", explode=True)
@@ -119,8 +124,11 @@ def _errors(*statuses: str) -> dict[str, Any]:
     }
 
 
-def _run_operation(saved: SavedQuery) -> dict[str, Any]:
-    params = [_parameter(p) for p in saved.params.values()]
+def _run_operation(saved: SavedQuery, enum_from: EnumSource | None) -> dict[str, Any]:
+    params = [
+        _parameter(p, enum_from(p.enum_from) if enum_from and p.enum_from else None)
+        for p in saved.params.values()
+    ]
     if saved.pagination:
         params.append(
             {
@@ -151,8 +159,14 @@ def _run_operation(saved: SavedQuery) -> dict[str, Any]:
     }
 
 
-def openapi_document(queries: SavedQueries, server_url: str = "/") -> dict[str, Any]:
-    """The OpenAPI 3.1 document (a plain dict, ready for JSON)."""
+def openapi_document(
+    queries: SavedQueries, server_url: str = "/", enum_from: EnumSource | None = None
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a plain dict, ready for JSON).
+
+    `enum_from(query_id)` gives the current allowed values of `enum_from` parameters
+    (from the data); without it those parameters are typed but not enumerated.
+    """
     ids = [saved.id for saved in queries]
     paths: dict[str, Any] = {
         "/api/queries": {
@@ -198,7 +212,7 @@ def openapi_document(queries: SavedQueries, server_url: str = "/") -> dict[str, 
         },
     }
     for saved in queries:
-        paths[f"/api/queries/{saved.id}/run"] = {"get": _run_operation(saved)}
+        paths[f"/api/queries/{saved.id}/run"] = {"get": _run_operation(saved, enum_from)}
     return {
         "openapi": "3.1.0",
         "info": {
