@@ -8,7 +8,6 @@ This module never imports Flask.
 from __future__ import annotations
 
 import contextlib
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,13 +52,13 @@ def open_backend(store: str | None) -> Iterator[tuple[object, Settings]]:
 @contextlib.contextmanager
 def bundled_backend(workers: int = 1) -> Iterator[tuple[object, Settings]]:
     """A backend over a temporary store holding the bundled graph (for lint)."""
-    from museum_kg.loader import load_bundled
+    from museum_kg.loader.load import load
 
     from museum_kg.store.embedded import EmbeddedBackend
 
     with tempfile.TemporaryDirectory(prefix="museum-kg-lint-") as folder:
         settings = Settings.load(env={}, store=folder, workers=workers)
-        load_bundled(settings)
+        load(settings=settings, validate=False)
         backend = EmbeddedBackend(settings)
         try:
             yield backend, settings
@@ -159,7 +158,7 @@ def run(
         if fmt == "table":
             click.echo(render_table(result.read(), saved), nl=False)
             return
-        out = sys.stdout.buffer
+        out = click.get_binary_stream("stdout")
         for chunk in result.chunks:
             out.write(chunk)
         out.flush()
