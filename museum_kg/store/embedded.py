@@ -116,7 +116,8 @@ class EmbeddedBackend:
         }
         payload["forward"] = self._forward(info)
         reply = self._read("query", payload, deadline, limit, info)
-        return self._result(form, request.result_format, reply)
+        engine_form = "construct" if reply.get("form") == "graph" else reply.get("form")
+        return self._result(info.form or engine_form or form, request.result_format, reply)
 
     def read_graph(self, graph: str | None, result_format: str) -> QueryResult:
         if result_format not in TRIPLE_FORMATS:
@@ -130,7 +131,7 @@ class EmbeddedBackend:
             "format": result_format,
         }
         reply = self._read("read_graph", payload, time.monotonic() + limit, limit)
-        return self._result("graph", result_format, reply)
+        return self._result("construct", result_format, reply)
 
     def graphs(self) -> list[str]:
         snapshot = self._snapshot()
@@ -263,8 +264,6 @@ class EmbeddedBackend:
             chunks: Iterator[bytes] = SpoolReader(reply["path"])
         else:
             chunks = _memory_chunks(reply["data"])
-        if form == "graph":
-            form = "construct"
         return QueryResult(
             form=form,
             result_format=result_format,

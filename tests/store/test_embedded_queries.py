@@ -75,6 +75,7 @@ def test_construct_results_parse_back_in_every_graph_format(backend, fmt: str) -
 
 def test_describe_is_a_graph_result(backend) -> None:
     result = ask(backend, f"DESCRIBE <{EX}item/3>", "ntriples")
+    assert result.form == "describe"
     graph = rdflib.Graph().parse(data=result.read().decode(), format="nt")
     assert (URIRef(f"{EX}item/3"), URIRef(f"{EX}p"), Literal("3")) in graph
 
