@@ -1,0 +1,80 @@
+"""The saved-query pages in headless Chromium: a form from the header, a table, a chart."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+GUANGDONG = "https://w3id.org/museum-kg/id/org/guangdong-museum"
+
+
+@pytest.fixture()
+def page(browser, offline_assets, saved_server):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    page.close()
+
+
+def test_list_links_every_saved_query_to_its_page(page, saved_server, catalogue) -> None:
+    page.goto(saved_server.url + "queries")
+    links = page.locator("table.saved-list a", has_text="Timeline of events")
+    assert links.count() == 1
+    assert page.locator("table.saved-list tbody tr").count() == len(catalogue)
+    links.click()
+    page.wait_for_url("**/queries/timeline")
+    assert page.locator("h1").inner_text() == "Timeline of events"
+
+
+def test_form_fills_runs_and_shows_table_and_rendered_chart(page, saved_server) -> None:
+    page.goto(saved_server.url + "queries/visitor-statistics")
+    field = page.locator("#param-museum")
+    assert field.get_attribute("type") == "url"
+    field.fill(GUANGDONG)
+    page.locator("form.saved-form button[type=submit]").click()
+    page.wait_for_selector("table.results-table tbody tr")
+    rows = page.locator("table.results-table tbody tr")
+    assert rows.count() == 1
+    assert "4300000" in rows.first.inner_text() and "2016" in rows.first.inner_text()
+    canvas = page.locator("canvas#saved-chart")
+    page.wait_for_function(
+        "document.getElementById('saved-chart').getAttribute('data-rendered') === '1'"
+    )
+    box = canvas.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    assert page.errors == []
+
+
+def test_typed_inputs_and_enum_select_filter_the_results(page, saved_server) -> None:
+    page.goto(saved_server.url + "queries/timeline")
+    year = page.locator("#param-year")
+    assert year.get_attribute("type") == "number"
+    year.fill("2014")
+    page.select_option("#param-type", "https://w3id.org/museum-kg/ontology#Exhibition")
+    page.locator("form.saved-form button[type=submit]").click()
+    page.wait_for_selector("table.results-table tbody tr")
+    text = page.locator("table.results-table tbody").inner_text()
+    assert "Red Flag" in text and "French car body" in text
+    assert page.locator("table.results-table tbody tr").count() == 2
+    assert page.locator("#param-year").input_value() == "2014"
+
+
+def test_enum_from_parameters_are_selects_of_the_source_querys_values(page, saved_server):
+    page.goto(saved_server.url + "queries/events-in-country")
+    options = page.locator("#param-country option")
+    assert options.count() >= 6
+    page.select_option("#param-country", label="France")
+    page.locator("form.saved-form button[type=submit]").click()
+    page.wait_for_selector("table.results-table tbody tr")
+    assert "Red Flag" in page.locator("table.results-table tbody").inner_text()
+
+
+def test_a_bad_value_shows_the_message_not_a_traceback(page, saved_server) -> None:
+    response = page.goto(saved_server.url + "queries/timeline?run=1&year=16a")
+    assert response.status == 400
+    assert "parameter `year` must be an xsd:gYear such as 2025; got '16a'" in (
+        page.locator("[role=alert]").inner_text()
+    )
