@@ -83,3 +83,9 @@ def test_source_passes_ruff() -> None:
         pytest.skip("ruff is not installed (it comes with the test extras)")
     done = subprocess.run([ruff, "check", "--quiet", str(ROOT)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_test_module_names_are_unique_across_folders() -> None:
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    assert not repeated, f"rename these test modules, pytest cannot import both: {repeated}"
