@@ -1,7 +1,7 @@
 """Fixtures for the publishing tests: real stores of the bundled graph, real servers.
 
 `publish_store` is a store folder loaded with the bundled ontology and data the
-way a load does it (`publish_helpers.load_files`); `publish_server`
+way a load does it (`load_files`); `publish_server`
 serves it over HTTP. Tests that change data (a load deleting an entity) get
 their own store through `start_publish_server`.
 """
@@ -13,9 +13,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from publish_helpers import load_files
 
 from museum_kg.settings import Settings
+
+
+def load_files(store: Path, files: list[Path] | None = None, mode: str | None = None) -> str:
+    """One load through the real pipeline (snapshot, change log, dumps, switch).
+
+    `files=None` loads the bundled graph; returns the new snapshot's id.
+    """
+    from museum_kg.loader import load
+
+    return load(files, Settings(store=store), mode=mode).snapshot
+
+
+@pytest.fixture(scope="session")
+def load_store() -> Callable[..., str]:
+    """`load_store(store, files=None, mode=None)`: a load into `store` (see `load_files`)."""
+    return load_files
 
 
 class Server:
@@ -71,7 +86,7 @@ def start_publish_server(tmp_path_factory) -> Iterator[Callable[..., Server]]:
 @pytest.fixture(scope="session")
 def publish_store(tmp_path_factory, bundled) -> Path:
     store = tmp_path_factory.mktemp("publish-store")
-    load_files(store, bundled)
+    load_files(store)
     return store
 
 

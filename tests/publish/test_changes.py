@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from publish_helpers import load_files
 
 GRAPH = "https://w3id.org/museum-kg/graph/beijing-auto-museum"
 
@@ -48,10 +47,10 @@ def _a_leaf_entity(source: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def changed(tmp_path_factory, bundled, start_publish_server):
+def changed(tmp_path_factory, bundled, start_publish_server, load_store):
     """A store loaded twice, the second load deleting one entity; a server over it."""
     store = tmp_path_factory.mktemp("changing-store")
-    load_files(store, bundled)
+    load_store(store)
     server = start_publish_server(store)
     source = next(p for p in bundled if p.name == "beijing-auto-museum.trig")
     gone = _a_leaf_entity(source)
@@ -64,7 +63,7 @@ def changed(tmp_path_factory, bundled, start_publish_server):
     smaller = _without_subject(
         source, gone, tmp_path_factory.mktemp("data") / (source.stem + ".nq")
     )
-    load_files(store, [smaller if p == source else p for p in bundled])
+    load_store(store, [smaller], mode="replace")
     return server, path, before
 
 
