@@ -29,11 +29,6 @@ BLUEPRINTS = [
     "museum_kg.endpoint.saved.api:bp",  # saved queries
     "museum_kg.endpoint.publish:bp",  # entity pages, ontology, dataset description, dumps
 ]
-# During development only: modules that may not exist yet (their blueprint is skipped).
-NOT_YET_WRITTEN = {
-    "museum_kg.endpoint.saved.api",
-    "museum_kg.endpoint.publish",
-}
 # ---------------------------------------------------------------------------------
 
 SETTINGS_KEY = "museum_kg.settings"
@@ -82,13 +77,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     errors.register(app)
     for target in BLUEPRINTS:
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if module_name in NOT_YET_WRITTEN and exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        app.register_blueprint(getattr(module, attr))
+        app.register_blueprint(getattr(importlib.import_module(module_name), attr))
     app.after_request(add_standard_headers)
     return app
 

@@ -48,9 +48,9 @@ def ensure_loaded(settings: Settings) -> bool:
 
     if SnapshotStore(settings.store, keep=settings.keep_snapshots).current() is not None:
         return False
-    from museum_kg.loader import load_bundled
+    from museum_kg import loader
 
-    load_bundled(settings)
+    loader.load(settings=settings)  # the bundled graph (ontology, vocabularies, data)
     return True
 
 

@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from museum_kg.errors import ParameterError, RequestError, UnsupportedMediaType
 from museum_kg.sparql import inspect
 from museum_kg.sparql.guard import check as guard_check
+from museum_kg.sparql.lexer import tokenize
 from museum_kg.store.base import QueryRequest
 
 bp = Blueprint("sparql", __name__)
@@ -105,16 +106,20 @@ def read_operation() -> Operation | None:
 
 
 def _body_text() -> str:
-    charset = request.mimetype_params.get("charset", "utf-8")
+    """The body of a direct POST: SPARQL media types are always UTF-8."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8", "us-ascii"):
+        raise UnsupportedMediaType(
+            request.content_type or "",
+            [f"{request.mimetype}; charset=utf-8"],
+        )
     data = request.get_data(cache=False)
     try:
-        return data.decode(charset)
-    except LookupError:
-        raise ParameterError("charset", charset, "a known character encoding", "utf-8") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RequestError(
-            f"the request body is not valid {charset} (byte {exc.start}); "
-            "send UTF-8 or name the encoding with `; charset=` in Content-Type"
+            f"the request body is not valid UTF-8 (byte {exc.start}); "
+            "SPARQL queries and updates sent as the body are always UTF-8"
         ) from None
 
 
@@ -172,8 +177,13 @@ def run_query(operation: Operation) -> Response:
             timeout_s=timeout_s,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
-            union_default_graph=settings.union_default_graph and not default_graphs,
+            # the union applies only when neither the request nor the query names a dataset
+            union_default_graph=settings.union_default_graph
+            and not default_graphs
+            and not named_graphs
+            and not has_dataset_clause(operation.text),
             max_rows=settings.max_rows,
+            base_iri=settings.base_iri,
         )
     )
     response = Response(result.chunks, status=200, content_type=fmt.content_type(media_type))
@@ -209,6 +219,11 @@ def run_update(operation: Operation) -> Response:
     guard_check(info, settings.service_allow)
     current_backend().update(operation.text, deadline(operation))
     return Response(status=204)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """True when the query has FROM or FROM NAMED (the only place SPARQL uses FROM)."""
+    return any(token.is_keyword("FROM") for token in tokenize(text))
 
 
 def _iris(operation: Operation, name: str) -> list[str]:

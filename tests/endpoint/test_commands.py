@@ -72,6 +72,29 @@ def test_serve_prints_its_url_answers_queries_and_stops_cleanly_on_sigterm(tmp_p
             process.wait()
 
 
+def test_serve_loads_the_bundled_graph_into_an_empty_store_first(tmp_path):
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "museum-kg"), "serve", "--store",
+         str(tmp_path / "empty"), "--port", "0", "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert "loaded the bundled knowledge graph" in lines[0], lines
+        url = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[1]).group(1)
+        query = (
+            "ASK { <https://w3id.org/museum-kg/id/org/guangdong-museum> "
+            "a <https://w3id.org/museum-kg/ontology#Museum> }"
+        )
+        r = requests.get(url + "sparql", params={"query": query})
+        assert r.json()["boolean"] is True
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
 def test_serve_refuses_a_bad_setting_with_a_message(runner):
     from museum_kg.cli import main
 

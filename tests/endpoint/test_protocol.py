@@ -38,28 +38,46 @@ def test_query_via_post_direct(live_server):
     assert _count(r) == 3
 
 
-def test_post_direct_honours_the_charset_of_the_body(live_server):
+def test_post_direct_body_is_utf8_with_or_without_a_charset(live_server):
     query = 'SELECT ?m WHERE { ?m ?p "北京汽车博物馆"@zh }'
+    for content_type in ("application/sparql-query", "application/sparql-query; charset=UTF-8"):
+        r = requests.post(
+            live_server.sparql,
+            data=query.encode("utf-8"),
+            headers={"Content-Type": content_type, **JSON},
+        )
+        assert r.status_code == 200, r.text
+        rows = r.json()["results"]["bindings"]
+        assert [row["m"]["value"] for row in rows] == [
+            "https://w3id.org/museum-kg/id/org/beijing-auto-museum"
+        ]
+
+
+def test_post_direct_in_another_charset_is_a_415(live_server):
     r = requests.post(
         live_server.sparql,
-        data=query.encode("utf-16"),
-        headers={"Content-Type": "application/sparql-query; charset=utf-16", **JSON},
+        data="ASK {}".encode("utf-16"),
+        headers={"Content-Type": "application/sparql-query; charset=UTF-16"},
     )
-    assert r.status_code == 200, r.text
-    rows = r.json()["results"]["bindings"]
-    assert [row["m"]["value"] for row in rows] == [
-        "https://w3id.org/museum-kg/id/org/beijing-auto-museum"
-    ]
+    assert r.status_code == 415
+    assert "charset=utf-8" in r.json()["message"]
 
 
-def test_post_direct_body_that_is_not_its_charset_is_a_400(live_server):
+def test_post_direct_body_that_is_not_utf8_is_a_400(live_server):
     r = requests.post(
         live_server.sparql,
         data=b"SELECT * WHERE { ?s ?p \xff }",
         headers={"Content-Type": "application/sparql-query"},
     )
     assert r.status_code == 400
-    assert "utf-8" in r.json()["message"]
+    assert "UTF-8" in r.json()["message"]
+
+
+def test_relative_iris_resolve_against_the_persistent_base(live_server):
+    query = "ASK { <id/org/guangdong-museum> ?p ?o }"
+    r = requests.get(live_server.sparql, params={"query": query})
+    assert r.status_code == 200
+    assert r.json()["boolean"] is True
 
 
 def test_dataset_default_graph_uri_replaces_the_union_default_graph(live_server):
@@ -76,6 +94,15 @@ def test_dataset_default_graph_uri_replaces_the_union_default_graph(live_server)
     )
     assert only_events == 9
     assert union == both == 25
+
+
+def test_protocol_dataset_wins_over_from_in_the_query(live_server):
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{EVENTS}> WHERE {{ ?s ?p ?o }}"
+    assert _count(requests.get(live_server.sparql, params={"query": query})) == 9
+    overridden = requests.get(
+        live_server.sparql, params={"query": query, "default-graph-uri": MUSEUMS}
+    )
+    assert _count(overridden) == 16
 
 
 def test_dataset_named_graph_uri_limits_graph_patterns(live_server):
@@ -172,6 +199,11 @@ def test_wrong_content_type_is_a_415_listing_the_accepted_ones(live_server):
 def test_post_without_content_type_is_a_415(live_server):
     r = requests.post(live_server.sparql, data=b"")
     assert r.status_code == 415
+
+
+def test_two_update_strings_are_a_400(live_server):
+    r = requests.post(live_server.sparql, data={"update": ["CLEAR ALL", "CLEAR ALL"]})
+    assert r.status_code == 400
 
 
 def test_update_via_get_is_a_400(live_server):
