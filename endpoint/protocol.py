@@ -16,7 +16,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_read
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.conneg import kind_of, negotiate
@@ -56,6 +56,7 @@ class Operation:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    mark_cors_read()  # errors of queries are readable cross-origin too; updates undo this
     operation = read_operation()
     if operation is None:
         from museum_kg.endpoint.service_description import service_description_response
@@ -154,7 +155,6 @@ def deadline(operation: Operation) -> float:
 
 def run_query(operation: Operation) -> Response:
     settings = current_settings()
-    mark_cors_read()
     info = inspect(operation.text, "query")
     guard_check(info, settings.service_allow)
     fmt, media_type = negotiate(
@@ -208,6 +208,7 @@ def _with_cache_headers(response: Response, etag: str) -> Response:
 
 def run_update(operation: Operation) -> Response:
     settings = current_settings()
+    g.cors_read = False  # until the token is accepted
     require_write_token()
     for name in UPDATE_DATASET + DATASET:
         if name in operation.params:

@@ -195,3 +195,29 @@ def test_service_description_lists_update_only_when_enabled(live_server, writabl
     sd_update = b"SPARQL11Update"
     assert sd_update not in requests.get(live_server.sparql).content
     assert sd_update in requests.get(writable.sparql).content
+
+
+def test_authorised_writes_are_readable_cross_origin_and_preflight_allows_them(writable):
+    origin = {"Origin": "https://example.org"}
+    preflight = requests.options(
+        _store(writable),
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert "PUT" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    graph = "https://w3id.org/museum-kg/graph/test-cors"
+    put = requests.put(
+        _store(writable),
+        params={"graph": graph},
+        data=b"<urn:a> <urn:b> <urn:c> .",
+        headers={**origin, "Content-Type": "application/n-triples", **AUTH},
+    )
+    assert put.status_code == 201
+    assert put.headers["Access-Control-Allow-Origin"] == "*"
+    refused = requests.post(writable.sparql, data={"update": "CLEAR ALL"}, headers=origin)
+    assert refused.status_code == 401
+    assert "Access-Control-Allow-Origin" not in refused.headers

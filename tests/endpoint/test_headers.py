@@ -18,6 +18,12 @@ def test_cross_origin_get_and_post_queries_are_allowed(live_server):
         assert "X-Result-Rows-Capped" in r.headers["Access-Control-Expose-Headers"]
 
 
+def test_query_errors_are_readable_cross_origin(live_server):
+    r = requests.post(live_server.sparql, data={"query": "SELECT nothing"}, headers=ORIGIN)
+    assert r.status_code == 400
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_preflight_allows_query_posts_but_not_writes_without_a_token(live_server):
     r = requests.options(
         live_server.sparql,
