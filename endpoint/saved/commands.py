@@ -52,7 +52,7 @@ def open_backend(store: str | None) -> Iterator[tuple[object, Settings]]:
 @contextlib.contextmanager
 def bundled_backend(workers: int = 1) -> Iterator[tuple[object, Settings]]:
     """A backend over a temporary store holding the bundled graph (for lint)."""
-    from museum_kg.loader.load import load
+    from museum_kg.loader import load
 
     from museum_kg.store.embedded import EmbeddedBackend
 

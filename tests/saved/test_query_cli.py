@@ -121,3 +121,17 @@ def test_catalogue_writes_a_readme_that_then_checks(runner, tmp_path) -> None:
         runner.invoke(main, ["query", "catalogue", "--check", "--queries", str(tmp_path)]).exit_code
         == 0
     )
+    done = runner.invoke(main, ["query", "lint"])
+    assert done.exit_code == 0, done.output
+    assert "saved queries: no problems" in done.output
+
+
+def test_the_command_module_does_not_import_flask() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, museum_kg.endpoint.saved.commands; "
+        "sys.exit(1 if 'flask' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
