@@ -19,10 +19,15 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response, g, request
 from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_read
 from museum_kg.endpoint.auth import require_write_token
-from museum_kg.endpoint.conneg import kind_of, negotiate
+from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate
 from werkzeug.datastructures import MultiDict
 
-from museum_kg.errors import ParameterError, RequestError, UnsupportedMediaType
+from museum_kg.errors import (
+    NotAcceptable,
+    ParameterError,
+    RequestError,
+    UnsupportedMediaType,
+)
 from museum_kg.sparql import inspect
 from museum_kg.sparql.guard import check as guard_check
 from museum_kg.sparql.lexer import tokenize
@@ -157,9 +162,15 @@ def run_query(operation: Operation) -> Response:
     settings = current_settings()
     info = inspect(operation.text, "query")
     guard_check(info, settings.service_allow)
-    fmt, media_type = negotiate(
-        kind_of(info.form), request.accept_mimetypes, operation.one("format")
-    )
+    try:
+        fmt, media_type = negotiate(
+            kind_of(info.form), request.accept_mimetypes, operation.one("format")
+        )
+    except (NotAcceptable, ParameterError):
+        if info.form is not None:
+            raise
+        # no query form found: the text does not parse, and the engine says where
+        fmt, media_type = SOLUTIONS[0], SOLUTIONS[0].media_type
     timeout_s = deadline(operation)
     default_graphs = tuple(_iris(operation, "default-graph-uri"))
     named_graphs = tuple(_iris(operation, "named-graph-uri"))

@@ -177,3 +177,9 @@ def test_406_is_decided_before_evaluation(live_server):
     r = _get(live_server, runaway, "image/png")
     assert r.status_code == 406
     assert json.loads(r.text)["error"] == "not_acceptable"
+
+
+def test_a_query_that_does_not_parse_is_a_400_whatever_the_accept_header(live_server):
+    r = _get(live_server, "CONSTRUC { ?s ?p ?o } WHERE { ?s ?p ?o }", "text/turtle")
+    assert r.status_code == 400
+    assert r.json()["error"] == "malformed_query"
