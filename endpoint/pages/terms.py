@@ -68,3 +68,10 @@ class TermView:
         if term.datatype and str(term.datatype) != PREFIXES["xsd"] + "string":
             return self.short(term.datatype)
         return ""
+
+
+def jsonld_context(fmt: object) -> dict:
+    """Serializer options: a prefix context for JSON-LD (compact, readable), else none."""
+    if getattr(fmt, "name", None) != "jsonld":
+        return {}
+    return {"context": {prefix: ns for prefix, ns in PREFIXES.items() if prefix != "unit"}}

@@ -13,11 +13,13 @@ Unknown IRIs: 404. IRIs a load deleted (a tombstone in the change log): 410.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, render_template
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.pages.entity import describe
 from museum_kg.endpoint.pages.jsonld import schema_jsonld, script_json
-from museum_kg.endpoint.pages.terms import TermView
+from museum_kg.endpoint.pages.terms import TermView, jsonld_context
 from museum_kg.endpoint.publish.http import (
     HTML,
     RDF_FORMATS,
@@ -31,6 +33,8 @@ from museum_kg.endpoint.publish.state import History, publication
 
 from museum_kg.errors import Gone, NotFound
 
+# Characters that cannot appear in an IRI: such paths are answered 404 before any query.
+NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 # Bump when the page layout changes, so cached pages are revalidated.
 PAGE_VERSION = "pages-1"
 
@@ -52,9 +56,11 @@ def serve_resource(path: str) -> Response:
     bare, suffix = split_suffix(path)
     fmt = negotiate(HTML, suffix)
     iri = settings.base_iri + bare
+    if NOT_IN_IRIS.search(bare):
+        raise NotFound(f"{iri!r} is not an IRI of this knowledge graph", iri=iri)
     found = describe(backend, settings, iri)
-    history = History(settings).entity(iri)
     if found is None:
+        history = History(settings).entity(iri)
         if history is not None and history.deleted:
             when = history.changed.isoformat() if history.changed else "an earlier load"
             raise Gone(
@@ -68,8 +74,9 @@ def serve_resource(path: str) -> Response:
             "or search with the query page at /",
             iri=iri,
         )
-    changed = history.changed if history and history.changed else None
-    last_modified = changed or publication(settings, backend).loaded
+    # The page also shows linked resources, so it can change when they do: the time of
+    # the data's last change is the honest Last-Modified (the ETag is per entity).
+    last_modified = History(settings).latest() or publication(settings, backend).loaded
     local = "/" + bare
     if fmt is HTML:
         view = TermView(settings.base_iri)
@@ -83,7 +90,9 @@ def serve_resource(path: str) -> Response:
             is_document=bare.startswith("source/"),
         )
     else:
-        body = found.to_graph().serialize(format=fmt.rdflib, encoding="utf-8")
+        body = found.to_graph().serialize(
+            format=fmt.rdflib, encoding="utf-8", **jsonld_context(fmt)
+        )
     response = Response(body, mimetype=fmt.media_type)
     if fmt is HTML:
         response.mimetype = "text/html"

@@ -1,4 +1,4 @@
-"""`/sitemap.xml`: every entity page, with `lastmod` from the change log.
+"""`/sitemap.xml`: every entity page, with `lastmod` from the change log; `/robots.txt`.
 
 Entities are the IRI subjects under `<base>id/` and `<base>source/`; each is
 listed at its local URL on this server (`public_url`, else the request's host).
@@ -72,3 +72,15 @@ def sitemap() -> Response:
     response = Response(body, mimetype="application/xml")
     latest = History(settings).latest() or pub.loaded
     return conditional(response, etag_of(body), latest, vary=False)
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers may read everything except the query endpoint; the sitemap is named."""
+    settings = current_settings()
+    root = (settings.public_url or request.host_url).rstrip("/")
+    body = f"User-agent: *\nDisallow: /sparql\nAllow: /\nSitemap: {root}/sitemap.xml\n"
+    response = Response(body, mimetype="text/plain")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

@@ -102,6 +102,8 @@ def test_sitemap_lists_entity_pages_with_lastmod_from_the_change_log(changed):
     assert server.url + "/id/org/beijing-auto-museum" in locs
     assert server.url + path not in locs  # deleted
     assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", m) for m in locs.values())
+    robots = requests.get(server.url + "/robots.txt").text
+    assert f"Sitemap: {server.url}/sitemap.xml" in robots
 
 
 def _serve(store: Path) -> tuple[subprocess.Popen, str]:

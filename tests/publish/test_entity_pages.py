@@ -106,6 +106,13 @@ def test_unknown_entity_is_a_404_page_or_json_by_accept(publish_server):
     assert data.json()["error"] == "not_found"
 
 
+@pytest.mark.parametrize("path", ["/id/org/a%20b", "/id/org/%3Cx%3E", "/id/org/x%22y"])
+def test_paths_that_are_no_iri_get_404_not_an_error(publish_server, path):
+    r = requests.get(publish_server.url + path, headers={"Accept": "application/json"})
+    assert r.status_code == 404
+    assert r.json()["error"] == "not_found"
+
+
 def test_html_page_links_statements_to_local_paths_and_shows_provenance(
     publish_server, publish_store
 ):
