@@ -19,8 +19,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
 import tempfile
@@ -51,8 +49,8 @@ from museum_kg.sparql.guard import StaticResolver, check
 from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
 from museum_kg.store.pool import Deadline, Pool, WorkerDied
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
+from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 
-CHUNK = 64 * 1024
 _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 # Formats that carry triples only (Graph Store writes; dataset formats need a graph each).
 TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
@@ -219,16 +217,16 @@ class EmbeddedBackend:
         try:
             reply = self._pool.run(op, payload, deadline)
         except Deadline:
-            _discard(spool)
+            discard(spool)
             raise QueryTimeout(limit) from None
         except WorkerDied:
-            _discard(spool)
+            discard(spool)
             raise StoreError(
                 "the query worker stopped unexpectedly (out of memory?); it was replaced, "
                 "retry or simplify the query"
             ) from None
         if reply[0] != "ok":
-            _discard(spool)
+            discard(spool)
         return _unwrap(reply, info)
 
     def _write(self, change: dict, timeout_s: float) -> Any:
@@ -263,7 +261,7 @@ class EmbeddedBackend:
         if reply["path"] is not None:
             chunks: Iterator[bytes] = SpoolReader(reply["path"])
         else:
-            chunks = _memory_chunks(reply["data"])
+            chunks = memory_chunks(reply["data"])
         return QueryResult(
             form=form,
             result_format=result_format,
@@ -271,46 +269,6 @@ class EmbeddedBackend:
             size=reply["size"],
             rows_capped=reply["rows_capped"],
         )
-
-
-class SpoolReader:
-    """Streams a spool file in 64 KiB chunks; the file is unlinked as soon as it is open."""
-
-    def __init__(self, path: str) -> None:
-        self._file = open(path, "rb")  # noqa: SIM115 - closed by close() or at the end
-        with contextlib.suppress(OSError):
-            os.unlink(path)  # the open handle keeps the data until closed
-
-    def __iter__(self) -> SpoolReader:
-        return self
-
-    def __next__(self) -> bytes:
-        if self._file.closed:
-            raise StopIteration
-        chunk = self._file.read(CHUNK)
-        if not chunk:
-            self.close()
-            raise StopIteration
-        return chunk
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self._file.close()
-
-
-def _memory_chunks(data: bytes) -> Iterator[bytes]:
-    for start in range(0, len(data), CHUNK):
-        yield data[start : start + CHUNK]
-
-
-def _discard(spool: str) -> None:
-    """Remove what a stopped or failed worker may have left in the spool folder."""
-    for path in (spool, spool + ".rows.tsv"):
-        with contextlib.suppress(OSError):
-            os.unlink(path)
 
 
 _RDF_POSITION = re.compile(r"^Parser error at line (\d+) column (\d+):\s*(.*)$", re.S)

@@ -20,7 +20,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
-SPOOL_MEMORY = 1 << 20  # results up to this size travel through the pipe
+from museum_kg.store.spool import Spool
 
 QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 RDF_FORMATS = {
@@ -35,38 +35,6 @@ RDF_FORMATS = {
 
 class Missing(Exception):
     """The graph a request names does not exist."""
-
-
-class Spool:
-    """A binary writer for pyoxigraph's serializers: memory first, then a file."""
-
-    def __init__(self, path: str, memory: int = SPOOL_MEMORY) -> None:
-        self.path, self.memory = path, memory
-        self.buffer = bytearray()
-        self.file: Any = None
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.file is not None:
-            self.file.write(data)
-        else:
-            self.buffer += data
-            if len(self.buffer) > self.memory:
-                self.file = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
-                self.file.write(self.buffer)
-                self.buffer = bytearray()
-        return len(data)
-
-    def flush(self) -> None:
-        if self.file is not None:
-            self.file.flush()
-
-    def finish(self) -> dict[str, Any]:
-        if self.file is not None:
-            self.file.close()
-            return {"path": self.path, "data": None, "size": self.size}
-        return {"path": None, "data": bytes(self.buffer), "size": self.size}
 
 
 class _State:

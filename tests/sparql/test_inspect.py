@@ -7,7 +7,8 @@ import pytest
 
 from museum_kg.errors import QuerySyntaxError
 from museum_kg.sparql import inspect, syntax_error_from
-from museum_kg.sparql.inspect import MAX_DEPTH, resolve
+from museum_kg.sparql.inspect import MAX_DEPTH
+from museum_kg.sparql.iri import resolve
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,7 @@ from rdflib import BNode, Literal, URIRef
 
 from museum_kg.errors import NotAcceptable, QuerySyntaxError, RequestError
 from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest
-from museum_kg.store.embedded import CHUNK, SpoolReader
-from museum_kg.store.workers import SPOOL_MEMORY
+from museum_kg.store.spool import CHUNK, SPOOL_MEMORY, SpoolReader
 
 NAMES = f"SELECT ?s ?name WHERE {{ GRAPH <{GRAPH}> {{ ?s <{EX}name> ?name }} }} ORDER BY ?s"
 RESULTS_FORMAT = {
