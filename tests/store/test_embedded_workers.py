@@ -60,6 +60,15 @@ def test_a_runaway_query_is_stopped_at_its_deadline_and_its_worker_killed(backen
     assert light(backend) == ["7"]  # the next query succeeds
 
 
+def test_a_result_cut_by_the_deadline_leaves_no_spool_file(backend) -> None:
+    # 4 million rows: the worker is still writing its spool file when it is killed.
+    query = f"SELECT ?a ?b WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y }}"
+    with pytest.raises(QueryTimeout):
+        backend.query(QueryRequest(query, "tsv", 1.0))
+    assert not list(backend._spool_dir.iterdir())
+    assert light(backend) == ["7"]
+
+
 def test_a_property_path_blowup_is_stopped_too(backend) -> None:
     with pytest.raises(QueryTimeout):
         backend.query(QueryRequest(PATH_BLOWUP, "json", 1.0))
