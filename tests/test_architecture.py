@@ -10,8 +10,11 @@ import pytest
 
 from museum_kg.paths import ROOT
 
-PACKAGE_DIRS = {"museum_kg": ROOT / "museum_kg", "museum_kg.loader": ROOT / "loader",
-                "museum_kg.endpoint": ROOT / "endpoint"}
+PACKAGE_DIRS = {
+    "museum_kg": ROOT / "museum_kg",
+    "museum_kg.loader": ROOT / "loader",
+    "museum_kg.endpoint": ROOT / "endpoint",
+}
 
 
 def _modules(folder: Path) -> list[Path]:
@@ -30,14 +33,22 @@ def _imports(path: Path) -> set[str]:
 
 
 def _imports_any(path: Path, prefixes: tuple[str, ...]) -> list[str]:
-    return sorted(m for m in _imports(path) if m.split(".")[0] in prefixes or m.startswith(prefixes))
+    return sorted(
+        m for m in _imports(path) if m.split(".")[0] in prefixes or m.startswith(prefixes)
+    )
 
 
 @pytest.mark.parametrize("path", _modules(ROOT / "loader"), ids=lambda p: p.name)
 def test_loader_never_imports_endpoint_or_flask(path: Path) -> None:
-    bad = [m for m in _imports(path) if m.startswith("museum_kg.endpoint") or m.split(".")[0] in
-           ("flask", "werkzeug", "waitress")]
-    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the loader must stay below the endpoint"
+    bad = [
+        m
+        for m in _imports(path)
+        if m.startswith("museum_kg.endpoint")
+        or m.split(".")[0] in ("flask", "werkzeug", "waitress")
+    ]
+    assert not bad, (
+        f"{path.relative_to(ROOT)} imports {bad}: the loader must stay below the endpoint"
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,14 +59,18 @@ def test_root_package_imports_neither_loader_nor_endpoint(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
-@pytest.mark.parametrize("path", _modules(ROOT / "endpoint"), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", _modules(ROOT / "endpoint"), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_nothing_above_the_store_interface_imports_pyoxigraph(path: Path) -> None:
     bad = [m for m in _imports(path) if m.split(".")[0] == "pyoxigraph"]
     assert not bad, f"{path.relative_to(ROOT)} imports pyoxigraph; go through museum_kg.store"
 
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     found = set()
     for name, folder in PACKAGE_DIRS.items():
         for init in folder.rglob("__init__.py"):
@@ -65,8 +80,9 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
     assert listed - found == set(), "pyproject.toml lists packages that do not exist"
 
 
-@pytest.mark.parametrize("folder", ["ontology", "data", "loader", "endpoint", "queries", "tests",
-                                    "museum_kg", "docs"])
+@pytest.mark.parametrize(
+    "folder", ["ontology", "data", "loader", "endpoint", "queries", "tests", "museum_kg", "docs"]
+)
 def test_each_top_level_folder_has_a_readme_stating_its_rule(folder: str) -> None:
     readme = ROOT / folder / "README.md"
     assert readme.is_file(), f"{folder}/README.md is missing"

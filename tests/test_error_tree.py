@@ -17,8 +17,12 @@ def test_parameter_error_names_parameter_expected_type_and_example() -> None:
     assert err.to_dict() == {
         "error": "bad_parameter",
         "message": err.message,
-        "details": {"parameter": "year", "value": "16a", "expected": "an xsd:gYear",
-                    "example": "2016"},
+        "details": {
+            "parameter": "year",
+            "value": "16a",
+            "expected": "an xsd:gYear",
+            "example": "2016",
+        },
     }
 
 
