@@ -12,7 +12,7 @@ cut into tokens at all (an unterminated string or IRI escape).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from museum_kg.errors import QuerySyntaxError
 
@@ -53,13 +53,13 @@ _TOKEN = re.compile(
         ]
     )
 )
+MAX_TOKENS = 250_000  # bounds the time spent reading a query before it is evaluated
 _ESCAPE = re.compile(rf"{_UCHAR}|{_ECHAR}")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token: `kind`, its source `text`, and where it starts (0-based offset, 1-based line)."""
 
     kind: str  # iri, string, var, bnode, pname, langtag, number, name, punct, other
@@ -126,6 +126,12 @@ def tokenize(text: str) -> list[Token]:
         kind = match.lastgroup or "other"
         piece = match.group(0)
         if kind not in ("ws", "comment"):
+            if len(tokens) >= MAX_TOKENS:
+                raise QuerySyntaxError(
+                    f"the text has more than {MAX_TOKENS} tokens; split it into smaller requests",
+                    line,
+                    pos - line_start + 1,
+                )
             tokens.append(Token(kind, piece, pos, line, pos - line_start + 1))
         newlines = piece.count("\n")
         if newlines:

@@ -90,3 +90,11 @@ def test_an_unterminated_string_is_a_syntax_error_with_its_position() -> None:
 
 def test_unescape_handles_echar_and_uchar() -> None:
     assert unescape(r"\n\r\t\\\u00e9") == "\n\r\t\\é"
+
+
+def test_texts_with_too_many_tokens_are_refused_before_evaluation() -> None:
+    from museum_kg.sparql.lexer import MAX_TOKENS
+
+    with pytest.raises(QuerySyntaxError) as caught:
+        tokenize("ASK { " + "?x " * MAX_TOKENS + "}")
+    assert str(MAX_TOKENS) in caught.value.message
