@@ -11,12 +11,12 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "load": "museum_kg.loader.load",
-    "LoadReport": "museum_kg.loader.load",
+    "load": "museum_kg.loader.loading",
+    "LoadReport": "museum_kg.loader.loading",
     "ChangeLog": "museum_kg.loader.changelog",
     "Change": "museum_kg.loader.changelog",
     "EntityState": "museum_kg.loader.changelog",
-    "generate": "museum_kg.loader.generate",
+    "generate": "museum_kg.loader.synthetic",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -37,7 +37,7 @@ def load(paths, store, mode, no_validate, keep_snapshots) -> None:
     PATHS are files or folders of Turtle, TriG, N-Triples, N-Quads, JSON-LD or
     RDF/XML, optionally gzipped. On any error nothing changes.
     """
-    from museum_kg.loader.load import load as run_load
+    from museum_kg.loader.loading import load as run_load
     from museum_kg.loader.progress import Reporter
 
     settings = Settings.load(store=store, keep_snapshots=keep_snapshots)
@@ -64,7 +64,7 @@ def generate(entities, seed, out) -> None:
 
     Deterministic for a given --entities and --seed; about 9 triples per entity.
     """
-    from museum_kg.loader.generate import generate as run_generate
+    from museum_kg.loader.synthetic import generate as run_generate
 
     stats = run_generate(out, entities, seed)
     click.echo(f"{out}: {stats.entities:,} entities, {stats.triples:,} triples")

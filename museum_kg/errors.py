@@ -63,9 +63,7 @@ class ParameterError(RequestError):
 
     code = "bad_parameter"
 
-    def __init__(
-        self, name: str, value: Any, expected: str, example: str | None = None
-    ) -> None:
+    def __init__(self, name: str, value: Any, expected: str, example: str | None = None) -> None:
         hint = f" such as {example}" if example else ""
         shown = "nothing" if value is None else repr(value)
         super().__init__(
@@ -221,7 +219,7 @@ class RdfSyntaxError(LoadError):
             return []
         text = self.excerpt.rstrip("\n")
         col = max(1, self.column or 1)
-        start = max(0, col - 60)
+        start = 0 if len(text) <= 120 else max(0, col - 60)
         shown = ("..." if start else "") + text[start : start + 120]
         caret = " " * (col - 1 - start + (3 if start else 0)) + "^"
         return [f"  {self.line} | {shown}", "  " + " " * len(str(self.line)) + " | " + caret]
