@@ -50,8 +50,8 @@ ALIGNMENTS = f"""SELECT DISTINCT ?this ?x ?schema WHERE {{
 }}"""
 
 
-def best_label(labels: list[Literal] | set[Literal]) -> str | None:
-    """English first, then untagged, then any language; stable choice."""
+def best_label_term(labels: list[Literal] | set[Literal]) -> Literal | None:
+    """English first, then untagged, then any language; a stable choice."""
     if not labels:
         return None
 
@@ -59,7 +59,12 @@ def best_label(labels: list[Literal] | set[Literal]) -> str | None:
         lang = (lit.language or "").lower()
         return (0 if lang.startswith("en") else 1 if not lang else 2, str(lit))
 
-    return str(min(labels, key=rank))
+    return min(labels, key=rank)
+
+
+def best_label(labels: list[Literal] | set[Literal]) -> str | None:
+    found = best_label_term(labels)
+    return None if found is None else str(found)
 
 
 @dataclass
@@ -70,7 +75,11 @@ class Link:
     predicate: URIRef
     predicate_label: str | None
     other: Identifier  # the object (outgoing) or the subject (incoming)
-    other_label: str | None
+    other_label_term: Literal | None
+
+    @property
+    def other_label(self) -> str | None:
+        return None if self.other_label_term is None else str(self.other_label_term)
 
 
 @dataclass
@@ -92,6 +101,7 @@ class Entity:
     incoming: list[Link] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     schema_terms: dict[URIRef, list[URIRef]] = field(default_factory=dict)
+    incoming_truncated: bool = False  # the incoming query hit INCOMING_LIMIT rows
     _facts: list[str] = field(default_factory=list)
 
     @property
@@ -124,12 +134,12 @@ class Entity:
         graph.bind("schema", SCHEMA)
         for link in self.outgoing:
             graph.add((self.iri, link.predicate, link.other))
-            if link.other_label and not isinstance(link.other, Literal):
-                graph.add((link.other, RDFS.label, Literal(link.other_label)))
+            if link.other_label_term is not None and not isinstance(link.other, Literal):
+                graph.add((link.other, RDFS.label, link.other_label_term))
         for link in self.incoming:
             graph.add((link.other, link.predicate, self.iri))
-            if link.other_label:
-                graph.add((link.other, RDFS.label, Literal(link.other_label)))
+            if link.other_label_term is not None:
+                graph.add((link.other, RDFS.label, link.other_label_term))
         mkg = {n: URIRef(MKG + n) for n in ("document", "section", "paragraph")}
         for p in self.passages:
             if p.document is not None:
@@ -155,7 +165,8 @@ def _links(rows: list[Row], other: str, label: str) -> tuple[list[Link], list[st
         if label in row:
             olabels.add(row[label])
     links = [
-        Link(g, p, best_label(pl), o, best_label(ol)) for (g, p, o), (pl, ol) in grouped.items()
+        Link(g, p, best_label(pl), o, best_label_term(ol))
+        for (g, p, o), (pl, ol) in grouped.items()
     ]
     links.sort(
         key=lambda k: (
@@ -209,7 +220,9 @@ def describe(backend: Backend, settings: Settings, iri: str) -> Entity | None:
         return None
     entity = Entity(URIRef(iri))
     entity.outgoing, out_facts = _links(out_rows, "o", "ol")
-    entity.incoming, in_facts = _links(select(backend, settings, INCOMING, this), "s", "sl")
+    in_rows = select(backend, settings, INCOMING, this)
+    entity.incoming, in_facts = _links(in_rows, "s", "sl")
+    entity.incoming_truncated = len(in_rows) >= INCOMING_LIMIT
     prov_rows = select(backend, settings, PROVENANCE, this)
     entity.passages = _passages(prov_rows)
     for row in select(backend, settings, ALIGNMENTS, this):

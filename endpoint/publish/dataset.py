@@ -61,8 +61,8 @@ def described(settings: Settings, backend: Backend) -> Described:
         if key in _cache:
             return _cache[key]
     history = History(settings)
-    modified = history.latest() or pub.loaded
-    created = min(history.first() or modified, modified)
+    modified = (history.latest() or pub.loaded).replace(microsecond=0)
+    created = min(history.first() or modified, modified).replace(microsecond=0)
     stats = statistics(backend, settings, pub.version)
     dumps = current_dumps(settings, backend, pub)
     graph = describe_dataset(settings.base_iri, stats, dumps, created, modified)

@@ -53,8 +53,15 @@ def runner() -> Runner:
     return found
 
 
-def raw_params(exclude: tuple[str, ...] = ("page",)) -> dict[str, list[str]]:
-    return {k: request.args.getlist(k) for k in request.args if k not in exclude}
+def raw_params(
+    exclude: tuple[str, ...] = ("page",), drop_empty: bool = False
+) -> dict[str, list[str]]:
+    """Query-string values by name; forms send empty fields, which `drop_empty` removes."""
+    found = {k: request.args.getlist(k) for k in request.args if k not in exclude}
+    if drop_empty:
+        found = {k: [v for v in vs if v != ""] for k, vs in found.items()}
+        found = {k: vs for k, vs in found.items() if vs}
+    return found
 
 
 def jsonify(body: Any) -> Response:

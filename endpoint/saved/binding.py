@@ -38,6 +38,7 @@ GYEAR = re.compile(GYEAR_PATTERN)
 INTEGER = re.compile(INTEGER_PATTERN)
 DECIMAL = re.compile(DECIMAL_PATTERN)
 MAX_TEXT = 2000
+MAX_VALUES = 20  # values of one `multiple` parameter
 
 EXPECTED = {
     "iri": (
@@ -157,7 +158,14 @@ def bind(
     scalars: dict[str, Identifier] = {}
     lists: dict[str, list[Identifier]] = {}
     for name, param in saved.params.items():
-        values = [v for v in raw.get(name, ()) if v is not None and v != ""]
+        values = [v for v in raw.get(name, ()) if v is not None]
+        if "" in values:
+            raise ParameterError(
+                name,
+                "",
+                "a value (or leave the parameter out)",
+                param.example or EXPECTED[param.type][1],
+            )
         if not values and param.default is not None:
             values = list(param.default) if isinstance(param.default, tuple) else [param.default]
         if not values:
@@ -166,6 +174,13 @@ def bind(
             if param.multiple:
                 lists[name] = []
             continue
+        if len(values) > MAX_VALUES:
+            raise ParameterError(
+                name,
+                f"{len(values)} values",
+                f"at most {MAX_VALUES} values",
+                param.example or EXPECTED[param.type][1],
+            )
         if len(values) > 1 and not param.multiple:
             raise ParameterError(
                 name,

@@ -49,10 +49,10 @@ def param_schema(param: Param, allowed: list[str] | None = None) -> dict[str, An
         schema = {"type": "string", "enum": values}
     if param.default is not None and not param.multiple:
         schema["default"] = param.default
-    if param.required and schema.get("type") == "string" and "enum" not in schema:
-        schema["minLength"] = 1  # an empty value counts as not given
+    if schema.get("type") == "string" and "enum" not in schema:
+        schema["minLength"] = 1  # an empty value is refused: leave the parameter out
     if param.multiple:
-        schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": 20}
+        schema = {"type": "array", "items": schema, "minItems": 1, "maxItems": b.MAX_VALUES}
     return schema
 
 

@@ -67,7 +67,7 @@ def index() -> str:
 @bp.get("/queries/<query_id>")
 def page(query_id: str) -> Response:
     saved = catalogue().get(query_id)
-    raw = raw_params(("page", "run"))
+    raw = raw_params(("page", "run"), drop_empty=True)
     fields = [field(saved, p, raw.get(p.name, [])) for p in saved.params.values()]
     context: dict[str, Any] = {
         "saved": saved,

@@ -62,10 +62,10 @@ def parse_json_results(data: bytes) -> Rows:
 def check_page(saved: SavedQuery, page: int | str | None) -> int | None:
     """The validated 1-based page number, or None for an unpaginated query."""
     if saved.pagination is None:
-        if page in (None, "", 1, "1"):
+        if page in (None, 1, "1"):
             return None
         raise ParameterError("page", page, f"absent: `{saved.id}` is not paginated")
-    if page is None or page == "":
+    if page is None:
         return 1
     text = str(page).strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
