@@ -21,6 +21,7 @@ import hashlib
 import threading
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import IO
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, send_file
@@ -123,6 +124,12 @@ def send_dump(dump_set: DumpSet, f: DumpFile) -> Response:
     return response
 
 
+def _kept(settings: Settings, dump_set: DumpSet) -> bool:
+    """A dump set is offered while its snapshot is kept (or when the store has none)."""
+    snapshots = Path(settings.store) / "snapshots"
+    return not snapshots.is_dir() or (snapshots / dump_set.snapshot_id).is_dir()
+
+
 def _file_or_404(dump_set: DumpSet | None, name: str) -> tuple[DumpSet, DumpFile]:
     f = dump_set.file(name) if dump_set is not None else None
     if dump_set is None or f is None:
@@ -141,6 +148,8 @@ def current_file(name: str) -> Response:
 def snapshot_file(snapshot: str, name: str) -> Response:
     settings = current_settings()
     dump_set = DumpSet.read(dump_folder(settings.store, snapshot)) if is_safe_id(snapshot) else None
+    if dump_set is not None and not _kept(settings, dump_set):
+        dump_set = None  # its snapshot was pruned: the next load removes the files
     return send_dump(*_file_or_404(dump_set, name))
 
 
@@ -149,7 +158,11 @@ def index() -> Response:
     settings, backend = current_settings(), current_backend()
     pub = publication(settings, backend)
     current = current_dumps(settings, backend, pub)
-    others = [d for d in list_dump_sets(settings.store) if d.snapshot_id != current.snapshot_id]
+    others = [
+        d
+        for d in list_dump_sets(settings.store)
+        if d.snapshot_id != current.snapshot_id and _kept(settings, d)
+    ]
     wants_json = request.args.get("format") == "json" or (
         request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )

@@ -186,6 +186,12 @@ def test_description_passes_the_nde_dataset_register_shapes(publish_server):
     assert any("license" in p for p in _problems(data, shapes))
 
 
+def test_statistics_are_cached_on_disk_per_version(publish_server, publish_store, description):
+    cached = list((publish_store / "publish-cache").glob("statistics-*.json"))
+    assert len(cached) == 1
+    assert SnapshotStore(publish_store).current().id in cached[0].read_text()
+
+
 def test_description_validators_and_304(publish_server):
     url = publish_server.url + "/dataset"
     first = requests.get(url)
