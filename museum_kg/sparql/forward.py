@@ -18,12 +18,11 @@ import secrets
 import socket
 import ssl
 import threading
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urljoin, urlsplit
 
 from museum_kg.errors import ForbiddenOperation
-from museum_kg.sparql.guard import Endpoint, Resolver, check_url, non_public
+from museum_kg.sparql.guard import AddressPolicy, Endpoint, Resolver, check_url
 
 MAX_HOPS = 3
 TIMEOUT_S = 60.0
@@ -61,11 +60,11 @@ class Forwarder:
         self,
         allow: tuple[str, ...],
         resolver: Resolver | None = None,
-        refuse: Callable[[str, int], str | None] | None = None,
+        refuse: AddressPolicy | None = None,
     ) -> None:
         self.allow = allow
         self.resolver = resolver
-        self.refuse = refuse or (lambda address, port: non_public(address))
+        self.refuse = refuse
         self.secret = secrets.token_hex(16)
         self._targets: dict[str, str] = {}
         self._lock = threading.Lock()

@@ -44,14 +44,27 @@ def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
 
 
-def check(info: QueryInfo, allow: Iterable[str] = (), resolver: Resolver | None = None) -> None:
+AddressPolicy = Callable[[str, int], "str | None"]
+
+
+def check(
+    info: QueryInfo,
+    allow: Iterable[str] = (),
+    resolver: Resolver | None = None,
+    refuse: AddressPolicy | None = None,
+) -> None:
     """Raise `ForbiddenOperation` for the first SERVICE or LOAD target that is not safe."""
     allow = tuple(a for a in allow if a)
     for target in info.fetches:
-        check_target(target, allow, resolver)
+        check_target(target, allow, resolver, refuse)
 
 
-def check_target(target: Target, allow: tuple[str, ...], resolver: Resolver | None = None) -> None:
+def check_target(
+    target: Target,
+    allow: tuple[str, ...],
+    resolver: Resolver | None = None,
+    refuse: AddressPolicy | None = None,
+) -> None:
     what = "SERVICE" if target.keyword == "SERVICE" else "LOAD"
     where = f" (line {target.line}, column {target.column})"
     if target.variable is not None:
@@ -72,7 +85,7 @@ def check_target(target: Target, allow: tuple[str, ...], resolver: Resolver | No
             f"an operator can allow some with the setting `{SETTING}` ({_ENV}), "
             "a comma-separated list of IRI prefixes",
         )
-    check_url(iri, allow, resolver, label=f"{what} <{iri}>{where}")
+    check_url(iri, allow, resolver, label=f"{what} <{iri}>{where}", refuse=refuse)
 
 
 @dataclass(frozen=True)
@@ -99,12 +112,26 @@ def _address_refused(address: str, port: int) -> str | None:
     return non_public(address)
 
 
+@dataclass(frozen=True)
+class Permit:
+    """The default address policy, plus some (address, port) pairs let through.
+
+    Only for tests that stand a local server in for a public endpoint; picklable,
+    so it reaches the worker processes.
+    """
+
+    pairs: frozenset[tuple[str, int]]
+
+    def __call__(self, address: str, port: int) -> str | None:
+        return None if (address, port) in self.pairs else non_public(address)
+
+
 def check_url(
     url: str,
     allow: tuple[str, ...],
     resolver: Resolver | None = None,
     label: str | None = None,
-    refuse: Callable[[str, int], str | None] = _address_refused,
+    refuse: AddressPolicy | None = None,
 ) -> Endpoint:
     """Check one URL against the rules; return where it may be fetched from.
 
@@ -150,7 +177,7 @@ def check_url(
         if not addresses:
             _refuse_url(url, f"{label} is refused: its host {host!r} does not resolve")
     for address in addresses:
-        reason = refuse(address, port)
+        reason = (refuse or _address_refused)(address, port)
         if reason:
             shown = "" if address == host else f" (its host {host!r} resolves to {address})"
             _refuse_url(url, f"{label} is refused: it points to a {reason} address{shown}")

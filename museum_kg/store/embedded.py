@@ -45,7 +45,7 @@ from museum_kg.errors import (
 )
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
-from museum_kg.sparql.guard import StaticResolver, check
+from museum_kg.sparql.guard import Permit, StaticResolver, check
 from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
 from museum_kg.store.pool import Deadline, Pool, WorkerDied
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
@@ -69,10 +69,14 @@ _MEDIA_TYPES = {
 class EmbeddedBackend:
     """Queries and writes on the snapshots of `settings.store`."""
 
-    def __init__(self, settings: Settings, resolver: Any = None) -> None:
+    def __init__(
+        self, settings: Settings, resolver: Any = None, refuse: Permit | None = None
+    ) -> None:
+        """`resolver` and `refuse` replace DNS and the address policy of the guard in tests."""
         self.settings = settings
         self.snapshots = SnapshotStore(Path(settings.store), keep=settings.keep_snapshots)
-        self._resolver = resolver  # for tests of the guard; None = system DNS
+        self._resolver = resolver  # None = system DNS
+        self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
         self._pool = Pool(settings.workers, "museum-kg-query")
         self._writer: Pool | None = None
@@ -84,7 +88,7 @@ class EmbeddedBackend:
     def inspect(self, text: str, kind: str = "query", base_iri: str | None = None) -> QueryInfo:
         """Inspect and guard a query or update (what `query`/`update` do first)."""
         info = inspect(text, kind, base_iri)
-        check(info, self.settings.service_allow, self._resolver)
+        check(info, self.settings.service_allow, self._resolver, self._refuse)
         return info
 
     def query(self, request: QueryRequest) -> QueryResult:
@@ -207,6 +211,7 @@ class EmbeddedBackend:
             "spans": [(t.start, t.end, t.iri) for t in info.services],
             "allow": list(self.settings.service_allow),
             "resolver": resolver,
+            "refuse": self._refuse,
         }
 
     def _read(

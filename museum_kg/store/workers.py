@@ -50,7 +50,9 @@ class _State:
         from museum_kg.sparql.forward import Forwarder, rewrite
 
         if self.forwarder is None:
-            self.forwarder = Forwarder(tuple(forward["allow"]), forward["resolver"])
+            self.forwarder = Forwarder(
+                tuple(forward["allow"]), forward["resolver"], forward.get("refuse")
+            )
         self.forwarder.reset()
         return rewrite(text, forward["spans"], self.forwarder)
 
