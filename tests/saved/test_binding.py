@@ -113,3 +113,10 @@ def test_ntriples_writes_datatypes_and_languages() -> None:
     assert ntriples(Literal("tab\there\x01")) == '"tab\\there\\u0001"'
     with pytest.raises(ValueError):
         ntriples(URIRef("http://x/> } SERVICE <http://y/"))
+
+
+def test_empty_values_and_too_many_values_are_refused() -> None:
+    with pytest.raises(ParameterError, match="a value \\(or leave the parameter out\\)"):
+        bind(SAVED, {"year": ["2016"], "kind": [""]})
+    with pytest.raises(ParameterError, match="at most 20 values"):
+        bind(SAVED, {"year": ["2016"], "topic": [str(n) for n in range(21)]})
