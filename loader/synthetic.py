@@ -7,8 +7,8 @@ measures, value qualifiers) and time instants, so a store built from this file
 alone validates. Proportions (share of entities): passages 25%, organisations
 12% (a third of them museums), events 20%, people 10%, positions 8%,
 observations 12%, partnerships 5%, periods 3%, cities 2%, awards 1%, and about
-one source document (with its author) per 400 entities. That gives about 7.3
-triples per entity: `--entities 137000` is ~1M triples, `--entities 1370000`
+one source document (with its author) per 400 entities. That gives about 6.6
+triples per entity: `--entities 151000` is ~1M triples, `--entities 1510000`
 is ~10M (the command prints the exact counts).
 """
 
@@ -152,11 +152,13 @@ def generate(out: Path | str, entities: int, seed: int = 0) -> Stats:
             )  # fmt: skip
         for i in range(counts["partnership"]):
             year = 2000 + rng.randrange(25)
+            first = rng.randrange(orgs)
+            second = (first + 1 + rng.randrange(max(1, orgs - 1))) % orgs
             w.entity(
                 _iri("partnership", f"syn-partnership-{i}"),
                 (RDF_TYPE, _m("Partnership")), (LABEL, _lit(f"Synthetic partnership {i}")), src(),
-                (_m("partner"), _iri("org", f"syn-org-{rng.randrange(orgs)}")),
-                (_m("partner"), _iri("org", f"syn-org-{rng.randrange(orgs)}")),
+                (_m("partner"), _iri("org", f"syn-org-{first}")),
+                (_m("partner"), _iri("org", f"syn-org-{second}")),
                 (_m("startDate"), _typed(year, "gYear")), (_m("year"), _typed(year, "gYear")),
             )  # fmt: skip
         for i in range(counts["event"]):

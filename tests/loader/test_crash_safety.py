@@ -1,0 +1,77 @@
+"""A load killed with SIGKILL at any moment leaves the previous snapshot served and intact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from museum_kg.loader import ChangeLog, generate, load
+
+from museum_kg.store.snapshots import SnapshotStore
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLI = Path(sys.executable).parent / "museum-kg"
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "synthetic.nt"
+    generate(path, 60_000, seed=1)  # ~400k triples: seconds to load
+    return path
+
+
+def _kill_when(store_dir: Path, big_file: Path, ready) -> None:
+    process = subprocess.Popen(
+        [str(CLI), "load", str(big_file), "--store", str(store_dir), "--mode", "add",
+         "--no-validate"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not ready() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait()
+    assert process.returncode == -signal.SIGKILL, "the load ended before it could be killed"
+
+
+def _staged(store_dir: Path, suffix: str = ""):
+    def ready() -> bool:
+        staging = store_dir / "staging"
+        if not staging.is_dir():
+            return False
+        dirs = [p for p in staging.iterdir() if p.name.endswith(suffix)]
+        return any(any(d.iterdir()) for d in dirs) if not suffix else bool(dirs)
+
+    return ready
+
+
+@pytest.mark.parametrize("moment", ["bulk-loading", "indexing"])
+def test_a_killed_load_leaves_the_previous_snapshot_served(
+    moment, big_file, settings, store_dir, served_quads
+):
+    load([FIXTURES / "museums.ttl"], settings, mode="rebuild", validate=False)
+    snapshots = SnapshotStore(store_dir)
+    before, current = served_quads(store_dir), (store_dir / "CURRENT").read_bytes()
+    log_before = ChangeLog(store_dir / "changelog.sqlite").changes()
+
+    ready = _staged(store_dir) if moment == "bulk-loading" else _staged(store_dir, "-work")
+    _kill_when(store_dir, big_file, ready)
+
+    assert (store_dir / "CURRENT").read_bytes() == current
+    store = ox.Store.read_only(str(snapshots.current().path))
+    assert sorted(str(q) for q in store) == before
+    del store
+    assert any((store_dir / "staging").iterdir())  # the half-built snapshot is still there
+    assert ChangeLog(store_dir / "changelog.sqlite").changes() == log_before
+
+    report = load([FIXTURES / "other-vocabulary.ttl"], settings, mode="add", validate=False)
+    assert report.previous == current.decode().strip() and report.created == 2
+    assert not any((store_dir / "staging").iterdir())
