@@ -10,6 +10,7 @@ Errors are raised from `museum_kg.errors`; the app's one handler shapes them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -26,6 +27,7 @@ from museum_kg.paths import QUERIES_DIR
 
 bp = Blueprint("saved", __name__)
 EXTENSION_KEY = "museum_kg.saved"
+ROWS_CAPPED_HEADER = "X-Result-Rows-Capped"
 ACCEPT = {
     "application/sparql-results+json": "json",
     "application/json": "json",
@@ -169,15 +171,33 @@ def run(query_id: str, suffix: str) -> Response:
     page = request.args.get("page")
     if len(request.args.getlist("page")) > 1:
         raise ParameterError("page", ",".join(request.args.getlist("page")), "given once", "2")
+    # the data version, the request and the query text decide the result: an honest ETag
+    key = "\n".join([current_backend().version(), request.full_path, fmt, saved.query])
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        return cache_headers(Response(status=304), etag)
     result = runner().run(saved, raw, fmt, page)
     mimetype = MEDIA[fmt] + ("; charset=utf-8" if fmt != "json" else "")
     response = Response(result.chunks, status=200, content_type=mimetype)
-    if result.rows_capped:
-        response.headers["X-Result-Rows-Capped"] = "true"
+    if result.size is not None:
+        response.content_length = result.size
     if saved.pagination:
         number = int(page) if page else 1
         response.headers["Link"] = page_links(saved, raw, number, suffix)
-    response.headers["Vary"] = "Accept"
+    if result.rows_capped:
+        caps = [x for x in (current_settings().max_rows, saved.max_rows) if x]
+        response.headers[ROWS_CAPPED_HEADER] = str(min(caps)) if caps else "true"
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        cache_headers(response, etag)
+    response.vary.add("Accept")
+    return response
+
+
+def cache_headers(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response.vary.add("Accept")
     return response
 
 

@@ -120,3 +120,14 @@ def test_pages_carry_link_headers(saved_server) -> None:
 def test_unpaginated_query_refuses_a_page(saved_client) -> None:
     r = saved_client.get("/api/queries/topics/run?page=3")
     assert r.status_code == 400 and r.get_json()["details"]["parameter"] == "page"
+
+
+def test_results_carry_an_etag_and_a_revalidation_gets_304(saved_server) -> None:
+    url = saved_server.url + "api/queries/countries/run.csv"
+    first = requests.get(url, timeout=30)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+    again = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    other = requests.get(saved_server.url + "api/queries/countries/run.json", timeout=30)
+    assert other.headers["ETag"] != etag
