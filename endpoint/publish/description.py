@@ -34,8 +34,8 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 SPARQL_FORMAT = URIRef("http://publications.europa.eu/resource/authority/file-type/SPARQLQ")
-NQUADS_FORMAT = URIRef("https://www.w3.org/ns/formats/N-Quads")
-TURTLE_FORMAT = URIRef("https://www.w3.org/ns/formats/Turtle")
+NQUADS_FORMAT = URIRef("http://www.w3.org/ns/formats/N-Quads")
+TURTLE_FORMAT = URIRef("http://www.w3.org/ns/formats/Turtle")
 THEME_CULTURE = URIRef("http://publications.europa.eu/resource/authority/data-theme/EDUC")
 ENGLISH = URIRef("http://publications.europa.eu/resource/authority/language/ENG")
 ABOUT_MUSEUMS = URIRef("http://www.wikidata.org/entity/Q33506")  # museum
@@ -62,6 +62,10 @@ def _count(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
+IANA = "https://www.iana.org/assignments/media-types/"
+EN = "en"
+
+
 def describe_dataset(
     base_iri: str,
     stats: Statistics,
@@ -69,6 +73,7 @@ def describe_dataset(
     created: datetime,
     modified: datetime,
 ) -> Graph:
+    """The description of the dataset `<base_iri>dataset` (see the module docstring)."""
     g = Graph()
     for prefix, ns in (
         ("void", VOID),
@@ -82,34 +87,48 @@ def describe_dataset(
     ):
         g.bind(prefix, ns)
     ds = URIRef(base_iri + "dataset")
+    _identity(g, ds, base_iri, stats, created, modified)
+    _statistics(g, ds, base_iri, stats)
+    _sparql(g, ds, base_iri)
+    _dumps(g, ds, base_iri, stats, dumps)
+    return g
+
+
+def _identity(
+    g: Graph, ds: URIRef, base_iri: str, stats: Statistics, created: datetime, modified: datetime
+) -> None:
+    """Names, licence, dates, coverage, and the publisher with its contact point."""
     publisher = URIRef(base_iri + "dataset#publisher")
     contact = URIRef(base_iri + "dataset#contact")
-    sparql = URIRef(base_iri + "sparql")
-    en = "en"
-
     for cls in (VOID.Dataset, DCAT.Dataset, SDO.Dataset):
         g.add((ds, RDF.type, cls))
     for pred in (DCT.title, SDO.name, RDFS.label):
-        g.add((ds, pred, Literal(TITLE, lang=en)))
+        g.add((ds, pred, Literal(TITLE, lang=EN)))
     for pred in (DCT.description, SDO.description):
-        g.add((ds, pred, Literal(DESCRIPTION, lang=en)))
+        g.add((ds, pred, Literal(DESCRIPTION, lang=EN)))
     for pred in (DCT.license, SDO.license):
         g.add((ds, pred, LICENSE))
     for pred in (DCT.publisher, SDO.publisher, DCT.creator, SDO.creator):
         g.add((ds, pred, publisher))
-    g.add((ds, DCT.created, _when(created)))
-    g.add((ds, DCT.issued, _when(created)))
-    g.add((ds, DCT.modified, _when(modified)))
-    g.add((ds, SDO.dateCreated, _when(created)))
-    g.add((ds, SDO.datePublished, _when(created)))
-    g.add((ds, SDO.dateModified, _when(modified)))
+    for pred, moment in (
+        (DCT.created, created),
+        (DCT.issued, created),
+        (DCT.modified, modified),
+        (SDO.dateCreated, created),
+        (SDO.datePublished, created),
+        (SDO.dateModified, modified),
+    ):
+        g.add((ds, pred, _when(moment)))
     g.add((ds, DCT.language, ENGLISH))
     g.add((ds, SDO.inLanguage, Literal("en")))
     g.add((ds, DCAT.theme, THEME_CULTURE))
-    g.add((ds, SDO.about, ABOUT_MUSEUMS))
-    g.add((ds, DCT.subject, ABOUT_MUSEUMS))
-    g.add((ds, SDO.spatialCoverage, SPATIAL_CHINA))
-    g.add((ds, DCT.spatial, SPATIAL_CHINA))
+    for pred, value in (
+        (SDO.about, ABOUT_MUSEUMS),
+        (DCT.subject, ABOUT_MUSEUMS),
+        (SDO.spatialCoverage, SPATIAL_CHINA),
+        (DCT.spatial, SPATIAL_CHINA),
+    ):
+        g.add((ds, pred, value))
     if stats.first_year and stats.last_year:
         period = Literal(f"{stats.first_year}/{stats.last_year}")
         g.add((ds, SDO.temporalCoverage, period))
@@ -118,35 +137,38 @@ def describe_dataset(
     g.add((ds, DCAT.landingPage, ds))
     g.add((ds, SDO.url, ds))
     g.add((ds, SDO.identifier, Literal(str(ds))))
-
-    # publisher / creator and its contact point, in both vocabularies
+    # publisher (and creator) and its contact point, in schema.org and FOAF/vCard terms
     for cls in (SDO.Organization, FOAF.Organization):
         g.add((publisher, RDF.type, cls))
-    g.add((publisher, SDO.name, Literal(PUBLISHER_NAME, lang=en)))
-    g.add((publisher, FOAF.name, Literal(PUBLISHER_NAME, lang=en)))
+    g.add((publisher, SDO.name, Literal(PUBLISHER_NAME, lang=EN)))
+    g.add((publisher, FOAF.name, Literal(PUBLISHER_NAME, lang=EN)))
     g.add((publisher, SDO.identifier, Literal("museum-kg")))
     g.add((publisher, SDO.url, URIRef(base_iri)))
     g.add((publisher, SDO.contactPoint, contact))
     for cls in (SDO.ContactPoint, VCARD.Kind):
         g.add((contact, RDF.type, cls))
-    g.add((contact, SDO.name, Literal(CONTACT_NAME, lang=en)))
+    g.add((contact, SDO.name, Literal(CONTACT_NAME, lang=EN)))
     g.add((contact, SDO.email, Literal(CONTACT_EMAIL)))
-    g.add((contact, VCARD.fn, Literal(CONTACT_NAME, lang=en)))
+    g.add((contact, VCARD.fn, Literal(CONTACT_NAME, lang=EN)))
     g.add((contact, VCARD.hasEmail, URIRef("mailto:" + CONTACT_EMAIL)))
 
-    # VoID: access, vocabulary, statistics
-    g.add((ds, VOID.sparqlEndpoint, sparql))
+
+def _statistics(g: Graph, ds: URIRef, base_iri: str, stats: Statistics) -> None:
+    """VoID: URI space, vocabularies, counts, class and property partitions."""
     g.add((ds, VOID.uriSpace, Literal(base_iri + "id/")))
-    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Quads")))
-    g.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    g.add((ds, VOID.feature, NQUADS_FORMAT))
+    g.add((ds, VOID.feature, TURTLE_FORMAT))
     for space in stats.vocabularies:
         g.add((ds, VOID.vocabulary, URIRef(space)))
-    g.add((ds, VOID.triples, _count(stats.triples)))
-    g.add((ds, VOID.entities, _count(stats.entities)))
-    g.add((ds, VOID.distinctSubjects, _count(stats.distinct_subjects)))
-    g.add((ds, VOID.distinctObjects, _count(stats.distinct_objects)))
-    g.add((ds, VOID.classes, _count(len(stats.classes))))
-    g.add((ds, VOID.properties, _count(len(stats.properties))))
+    for pred, value in (
+        (VOID.triples, stats.triples),
+        (VOID.entities, stats.entities),
+        (VOID.distinctSubjects, stats.distinct_subjects),
+        (VOID.distinctObjects, stats.distinct_objects),
+        (VOID.classes, len(stats.classes)),
+        (VOID.properties, len(stats.properties)),
+    ):
+        g.add((ds, pred, _count(value)))
     for i, (cls, n) in enumerate(sorted(stats.classes.items()), 1):
         part = URIRef(f"{base_iri}dataset#class-{i}")
         g.add((ds, VOID.classPartition, part))
@@ -158,83 +180,81 @@ def describe_dataset(
         g.add((part, VOID.property, URIRef(prop)))
         g.add((part, VOID.triples, _count(n)))
 
-    # the SPARQL endpoint: a data service, and a distribution giving access to it
+
+def _sparql(g: Graph, ds: URIRef, base_iri: str) -> None:
+    """The SPARQL endpoint: a data service, and a distribution giving access to it."""
+    sparql = URIRef(base_iri + "sparql")
+    g.add((ds, VOID.sparqlEndpoint, sparql))
     service = URIRef(base_iri + "dataset#sparql-service")
     g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, DCT.title, Literal("museum-kg SPARQL endpoint", lang=en)))
+    g.add((service, DCT.title, Literal("museum-kg SPARQL endpoint", lang=EN)))
     g.add((service, DCAT.endpointURL, sparql))
     g.add((service, DCAT.endpointDescription, sparql))
     g.add((service, DCT.conformsTo, SPARQL_PROTOCOL))
     g.add((service, DCAT.servesDataset, ds))
     g.add((service, DCT.license, LICENSE))
     access = URIRef(base_iri + "dataset#sparql")
-    g.add((ds, DCAT.distribution, access))
-    g.add((ds, SDO.distribution, access))
-    g.add((access, RDF.type, DCAT.Distribution))
-    g.add((access, RDF.type, SDO.DataDownload))
+    for pred in (DCAT.distribution, SDO.distribution):
+        g.add((ds, pred, access))
+    for cls in (DCAT.Distribution, SDO.DataDownload):
+        g.add((access, RDF.type, cls))
     g.add((access, DCAT.accessURL, sparql))
     g.add((access, DCAT.accessService, service))
     g.add((access, DCT.conformsTo, SPARQL_PROTOCOL))
     g.add((access, DCT["format"], SPARQL_FORMAT))
     g.add((access, DCT.license, LICENSE))
-    g.add((access, DCT.title, Literal("SPARQL endpoint", lang=en)))
+    g.add((access, DCT.title, Literal("SPARQL endpoint", lang=EN)))
     g.add((access, SDO.contentUrl, sparql))
     g.add((access, SDO.usageInfo, SPARQL_PROTOCOL))
-    g.add((access, SDO.description, Literal("SPARQL 1.1 query endpoint", lang=en)))
+    g.add((access, SDO.description, Literal("SPARQL 1.1 query endpoint", lang=EN)))
 
-    # dump files: the whole dataset, and one Turtle file per named graph (subsets)
+
+def _dumps(g: Graph, ds: URIRef, base_iri: str, stats: Statistics, dumps: DumpSet) -> None:
+    """One void:subset per named graph; each dump file as a distribution of its owner."""
     subsets: dict[str, URIRef] = {}
     for i, (graph, n) in enumerate(sorted(stats.graphs.items()), 1):
-        subset = URIRef(f"{base_iri}dataset#graph-{i}")
-        subsets[graph] = subset
+        subset = subsets[graph] = URIRef(f"{base_iri}dataset#graph-{i}")
         g.add((ds, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, SD.name, URIRef(graph)))
         g.add((subset, DCT.source, URIRef(graph)))
         g.add((subset, VOID.triples, _count(n)))
     for f in dumps.files:
-        url = URIRef(base_iri + "dumps/" + f.name)
-        dist = URIRef(f"{base_iri}dataset#dump-{f.name}")
         owner = ds if f.graph is None else subsets.get(f.graph)
         if owner is None:
             continue
+        url = URIRef(base_iri + "dumps/" + f.name)
+        dist = URIRef(f"{base_iri}dataset#dump-{f.name}")
+        changed = _when(datetime.fromisoformat(f.modified))
+        title = "All graphs, N-Quads (gzip)" if f.graph is None else f"Graph {f.graph}, Turtle"
         g.add((owner, VOID.dataDump, url))
         g.add((owner, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, url))
-        g.add(
-            (
-                dist,
-                DCAT.mediaType,
-                URIRef("https://www.iana.org/assignments/media-types/" + f.media_type),
-            )
-        )
-        g.add((dist, DCT["format"], NQUADS_FORMAT if f.graph is None else TURTLE_FORMAT))
+        g.add((dist, DCAT.mediaType, URIRef(IANA + f.media_type)))
         if f.compress_format:
-            g.add(
-                (
-                    dist,
-                    DCAT.compressFormat,
-                    URIRef("https://www.iana.org/assignments/media-types/" + f.compress_format),
-                )
-            )
+            g.add((dist, DCAT.compressFormat, URIRef(IANA + f.compress_format)))
+        g.add((dist, DCT["format"], NQUADS_FORMAT if f.graph is None else TURTLE_FORMAT))
         g.add((dist, DCAT.byteSize, Literal(f.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCT.license, LICENSE))
-        g.add((dist, DCT.modified, _when(datetime.fromisoformat(f.modified))))
+        g.add((dist, DCT.modified, changed))
+        g.add((dist, DCT.title, Literal(title, lang=EN)))
         checksum = URIRef(f"{dist}-sha256")
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         g.add((checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)))
-        title = "All graphs, N-Quads (gzip)" if f.graph is None else f"Graph {f.graph}, Turtle"
-        g.add((dist, DCT.title, Literal(title, lang=en)))
-        if f.graph is None:
-            encoding = f.media_type + ("+gzip" if f.compress_format else "")
+        if f.graph is None:  # the whole dataset, for schema.org readers too
             g.add((ds, SDO.distribution, dist))
             g.add((dist, RDF.type, SDO.DataDownload))
             g.add((dist, SDO.contentUrl, url))
-            g.add((dist, SDO.encodingFormat, Literal(encoding)))
+            g.add(
+                (
+                    dist,
+                    SDO.encodingFormat,
+                    Literal(f.media_type + ("+gzip" if f.compress_format else "")),
+                )
+            )
             g.add((dist, SDO.contentSize, Literal(str(f.size))))
-            g.add((dist, SDO.dateModified, _when(datetime.fromisoformat(f.modified))))
-            g.add((dist, SDO.description, Literal(title, lang=en)))
-    return g
+            g.add((dist, SDO.dateModified, changed))
+            g.add((dist, SDO.description, Literal(title, lang=EN)))
