@@ -53,7 +53,7 @@ EXPECTED = {
     "date": ("an xsd:date (YYYY-MM-DD)", "2019-05-18"),
     "gYear": ("an xsd:gYear", "2016"),
 }
-RESERVED = ("page",)
+RESERVED = ("page", "run", "query_id", "suffix")  # names the HTTP layer uses itself
 
 
 def placeholder(name: str) -> re.Pattern[str]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from museum_kg.endpoint.saved.binding import lexical, placeholder, to_term
+from museum_kg.endpoint.saved.binding import RESERVED, lexical, placeholder, to_term
 from museum_kg.endpoint.saved.model import SavedQuery, load_saved_query
 from rdflib import XSD, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
@@ -67,6 +67,10 @@ def static_problems(saved: SavedQuery, known_ids: Iterable[str] = ()) -> list[st
     required = _variables(algebra, True, set())
     patterns = _variables(algebra, True, set(), skip_filters=True)
     for name, param in saved.params.items():
+        if name in RESERVED:
+            problems.append(
+                f"parameter name `{name}` is reserved ({', '.join(RESERVED)}); rename the variable"
+            )
         if name not in every:
             problems.append(f"parameter `{name}` is not a variable of the query (?{name})")
             continue

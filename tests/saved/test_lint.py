@@ -113,6 +113,13 @@ def test_a_correct_query_has_no_problem(tmp_path, saved_runner) -> None:
             GOOD,
             "`chart.y` names `count`",
         ),
+        (
+            HEADER.replace(
+                "year: {type: gYear}\n#+ returns", "page: {type: integer}\n#+ returns"
+            ).replace('{year: "2014"}', '{page: "1"}'),
+            PREFIX + "SELECT ?event ?page WHERE { ?event mkg:ordinal ?page }",
+            "parameter name `page` is reserved",
+        ),
     ],
 )
 def test_each_static_rule_reports_a_clear_problem(tmp_path, header, query, expected) -> None:
