@@ -118,7 +118,7 @@ def conditional(
 ) -> Response:
     """Add validators and answer 304 when the client's copy is current."""
     response.set_etag(etag)
-    if last_modified is not None:
+    if last_modified is not None and last_modified.timestamp() > 0:  # 0: time unknown
         response.last_modified = http_time(last_modified)
     if vary:
         response.vary.add("Accept")
