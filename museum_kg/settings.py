@@ -85,6 +85,15 @@ class Settings:
     )
     keep_snapshots: int = field(default=3, metadata=_meta("How many store snapshots a load keeps."))
     cors: bool = field(default=True, metadata=_meta("Send CORS headers on read requests."))
+    feed_page_size: int = field(
+        default=100, metadata=_meta("Members per page of the LDES feed (/feeds/ldes).")
+    )
+    oai_page_size: int = field(
+        default=100, metadata=_meta("Records or headers per OAI-PMH list response (/oai).")
+    )
+    oai_max_requests: int = field(
+        default=4, metadata=_meta("Concurrent OAI-PMH requests; more get 503 with Retry-After.")
+    )
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
@@ -112,7 +121,15 @@ class Settings:
     def check(self) -> None:
         if not 0 <= self.port < 65536:
             raise ConfigError("port", self.port, "a TCP port between 1 and 65535 (0: any free)")
-        for name in ("threads", "workers", "keep_snapshots", "max_request_bytes"):
+        for name in (
+            "threads",
+            "workers",
+            "keep_snapshots",
+            "max_request_bytes",
+            "feed_page_size",
+            "oai_page_size",
+            "oai_max_requests",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(name, getattr(self, name), "a whole number of at least 1")
         if self.timeout <= 0:
