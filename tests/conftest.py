@@ -100,7 +100,9 @@ def server_factory(tmp_path_factory):
     started: list[LiveServer] = []
 
     def start(files: list[Path] | None = None, **settings) -> LiveServer:
-        store = build_test_store(tmp_path_factory.mktemp("store"), files)
+        store = settings.pop("store", None) or build_test_store(
+            tmp_path_factory.mktemp("store"), files
+        )
         defaults = {"store": store, "host": "127.0.0.1", "port": 0, "workers": 2, "threads": 8}
         server = LiveServer(Settings.load(env={}, **(defaults | settings)))
         started.append(server)
@@ -116,6 +118,18 @@ def live_server(server_factory) -> LiveServer:
     """One read-only server over the small test store (`tests/endpoint/data/`), for the
     session; default settings except `max_rows=1000`. Do not write to it."""
     return server_factory(max_rows=1000)
+
+
+@pytest.fixture(scope="session")
+def bundled_server(server_factory, tmp_path_factory) -> LiveServer:
+    """A read-only server over the bundled knowledge graph, loaded by the loader (with its
+    inferred graph) into a store of its own, for the session. Do not write to it."""
+    from museum_kg import loader
+    from museum_kg.settings import Settings
+
+    store = tmp_path_factory.mktemp("bundled") / "store"
+    loader.load(settings=Settings.load(env={}, store=store))
+    return server_factory(store=store)
 
 
 @pytest.fixture(scope="session")

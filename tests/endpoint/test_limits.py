@@ -108,3 +108,10 @@ def test_service_to_loopback_is_refused_even_when_allowed(server_factory):
     assert r.status_code == 400
     assert r.json()["error"] == "forbidden_operation"
     assert b"BasicFederatedQuery" in requests.get(server.sparql).content
+
+
+def test_deeply_nested_query_is_refused_before_parsing(live_server):
+    query = "SELECT * WHERE " + "{ " * 200 + "?s ?p ?o " + "} " * 200
+    r = requests.post(live_server.sparql, data={"query": query})
+    assert r.status_code == 400
+    assert "nested" in r.json()["message"]
