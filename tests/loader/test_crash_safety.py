@@ -22,7 +22,7 @@ CLI = Path(sys.executable).parent / "museum-kg"
 @pytest.fixture(scope="module")
 def big_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("big") / "synthetic.nt"
-    generate(path, 60_000, seed=1)  # ~400k triples: seconds to load
+    generate(path, 25_000, seed=1)  # ~165k triples: seconds to load
     return path
 
 
