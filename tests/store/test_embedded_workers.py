@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,7 @@ def test_a_request_waits_for_a_free_worker_then_is_overloaded(shared_store: Path
         def runaway() -> None:
             started.set()
             try:
-                one.query(QueryRequest(RUNAWAY, "json", 3.0))
+                one.query(QueryRequest(RUNAWAY, "json", 2.0))
             except BaseException as exc:  # noqa: BLE001
                 errors.append(exc)
 
@@ -191,32 +192,41 @@ class Listener:
         self.sock.close()
 
 
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    sock = Listener()
+    yield sock
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def allowing_loopback(shared_store: Path, listener: Listener) -> Iterator[EmbeddedBackend]:
+    """A backend whose allow-list names the local listener (the guard must still refuse)."""
+    allow = (f"http://127.0.0.1:{listener.port}/", f"http://localhost:{listener.port}/")
+    settings = Settings(store=shared_store, workers=1, service_allow=allow)
+    with EmbeddedBackend(settings) as backend:
+        yield backend
+
+
 @pytest.mark.parametrize(
     "target",
     ["<http://127.0.0.1:{port}/sparql>", "<http://localhost:{port}/sparql>", "l:sparql"],
 )
 def test_service_to_a_local_listener_never_connects_even_when_allow_listed(
-    shared_store: Path, target: str
+    allowing_loopback: EmbeddedBackend, listener: Listener, target: str
 ) -> None:
-    listener = Listener()
-    try:
-        allow = (f"http://127.0.0.1:{listener.port}/", f"http://localhost:{listener.port}/")
-        settings = Settings(store=shared_store, workers=1, service_allow=allow)
-        with EmbeddedBackend(settings) as backend:
-            query = (
-                f"PREFIX l: <http://127.0.0.1:{listener.port}/> "
-                f"SELECT * WHERE {{ SERVICE {target.format(port=listener.port)} {{ ?s ?p ?o }} }}"
+    prologue = f"PREFIX l: <http://127.0.0.1:{listener.port}/> "
+    target = target.format(port=listener.port)
+    with pytest.raises(ForbiddenOperation):
+        allowing_loopback.query(
+            QueryRequest(
+                prologue + f"SELECT * WHERE {{ SERVICE {target} {{ ?s ?p ?o }} }}", "json", 10
             )
-            with pytest.raises(ForbiddenOperation):
-                backend.query(QueryRequest(query, "json", 10))
-            update = (
-                f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE {target.format(port=listener.port)} "
-                "{ ?s ?p ?o } }"
-            )
-            with pytest.raises(ForbiddenOperation):
-                backend.update(f"PREFIX l: <http://127.0.0.1:{listener.port}/> " + update, 10)
-            with pytest.raises(ForbiddenOperation):
-                backend.update(f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>", 10)
-    finally:
-        listener.close()
+        )
+    with pytest.raises(ForbiddenOperation):
+        allowing_loopback.update(
+            prologue + f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE {target} {{ ?s ?p ?o }} }}", 10
+        )
+    with pytest.raises(ForbiddenOperation):
+        allowing_loopback.update(f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>", 10)
     assert listener.connections == 0

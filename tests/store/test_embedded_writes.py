@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from embedded_helpers import EX, GRAPH, items, publish
+from embedded_helpers import EX, GRAPH, N_ITEMS, items, publish
 
 from museum_kg.errors import (
     ForbiddenOperation,
@@ -82,13 +82,13 @@ def test_a_runaway_update_is_killed_at_its_deadline_and_the_store_is_unchanged(
         assert not list((root / "staging").iterdir())
 
 
-def test_graphs_lists_named_graphs(writable) -> None:
-    assert writable.graphs() == [GRAPH]
+def test_graphs_lists_named_graphs(backend) -> None:
+    assert backend.graphs() == [GRAPH]
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples", "rdfxml", "jsonld"])
-def test_read_graph_serializes_one_graph(writable, fmt: str) -> None:
-    result = writable.read_graph(GRAPH, fmt)
+def test_read_graph_serializes_one_graph(backend, fmt: str) -> None:
+    result = backend.read_graph(GRAPH, fmt)
     parsed = list(
         ox.parse(
             result.read(),
@@ -101,15 +101,15 @@ def test_read_graph_serializes_one_graph(writable, fmt: str) -> None:
         )
     )
     assert len(parsed) == 4
-    default = list(ox.parse(writable.read_graph(None, "ntriples").read(), ox.RdfFormat.N_TRIPLES))
-    assert len(default) == 10
+    default = list(ox.parse(backend.read_graph(None, "ntriples").read(), ox.RdfFormat.N_TRIPLES))
+    assert len(default) == N_ITEMS
 
 
-def test_read_graph_of_an_unknown_graph_is_not_found(writable) -> None:
+def test_read_graph_of_an_unknown_graph_is_not_found(backend) -> None:
     with pytest.raises(NotFound):
-        writable.read_graph(EX + "nope", "turtle")
+        backend.read_graph(EX + "nope", "turtle")
     with pytest.raises(NotAcceptable):
-        writable.read_graph(GRAPH, "csv")
+        backend.read_graph(GRAPH, "csv")
 
 
 def test_write_graph_creates_replaces_and_appends(writable) -> None:
