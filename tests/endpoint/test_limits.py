@@ -115,3 +115,21 @@ def test_deeply_nested_query_is_refused_before_parsing(live_server):
     r = requests.post(live_server.sparql, data={"query": query})
     assert r.status_code == 400
     assert "nested" in r.json()["message"]
+
+
+def test_a_client_trickling_its_request_does_not_hold_the_only_thread(server_factory):
+    import socket
+    from urllib.parse import urlsplit
+
+    server = server_factory(threads=1)
+    address = urlsplit(server.url)
+    slow = socket.create_connection((address.hostname, address.port))
+    try:
+        slow.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 1000\r\n\r\nSELECT"
+        )
+        r = requests.get(server.sparql, params={"query": SMALL}, timeout=30)
+        assert r.status_code == 200
+    finally:
+        slow.close()
