@@ -230,3 +230,20 @@ def test_service_to_a_local_listener_never_connects_even_when_allow_listed(
     with pytest.raises(ForbiddenOperation):
         allowing_loopback.update(f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>", 10)
     assert listener.connections == 0
+
+
+def test_the_backend_implements_the_store_interface_and_close_ends_its_processes(
+    fresh_store: Path,
+) -> None:
+    from museum_kg.store.base import Backend
+
+    backend = EmbeddedBackend(Settings(store=fresh_store, workers=2))
+    assert isinstance(backend, Backend)
+    backend.update(f'INSERT DATA {{ <{EX}a> <{EX}b> "c" }}', 10)  # starts the writer too
+    pids = backend.worker_pids() + backend._writer.pids()
+    spool = backend._spool_dir
+    backend.close()
+    assert not any(alive(pid) for pid in pids)  # close() waits for (and reaps) each one
+    assert not spool.exists()
+    with pytest.raises(StoreError):
+        backend.version()
