@@ -93,6 +93,20 @@ class ForbiddenOperation(RequestError):
     code = "forbidden_operation"
 
 
+class OaiPmhError(RequestError):
+    """An OAI-PMH protocol error (`oai_code` such as badArgument, idDoesNotExist).
+
+    By the protocol's rule the OAI-PMH endpoint answers it as an `<error>` element
+    with HTTP 200, not with the JSON error shape (see docs/feeds.md).
+    """
+
+    code = "oai_pmh_error"
+
+    def __init__(self, oai_code: str, message: str) -> None:
+        super().__init__(message, oai_code=oai_code)
+        self.oai_code = oai_code
+
+
 class NotAcceptable(MuseumKGError):
     """No representation matches the client's Accept header or `format=`."""
 
