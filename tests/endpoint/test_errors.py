@@ -85,3 +85,16 @@ def test_browsers_get_the_error_as_a_page(client):
     assert r.mimetype == "text/html"
     assert "/nowhere" in r.get_data(as_text=True)
     assert client.get("/nowhere").get_json()["error"] == "not_found"
+
+
+def test_every_error_class_is_mapped_deliberately():
+    from museum_kg.endpoint.errors import STATUS
+
+    listed = {cls for cls, _ in STATUS}
+    families = (e.RequestError, e.LoadError)
+    for name in dir(e):
+        cls = getattr(e, name)
+        if isinstance(cls, type) and issubclass(cls, e.MuseumKGError):
+            assert cls in listed or issubclass(cls, families), (
+                f"{name} has no HTTP status in museum_kg.endpoint.errors.STATUS"
+            )
