@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from museum_kg.errors import QuerySyntaxError
 from museum_kg.sparql.lexer import split_pname, tokenize, unescape
@@ -98,3 +100,22 @@ def test_texts_with_too_many_tokens_are_refused_before_evaluation() -> None:
     with pytest.raises(QuerySyntaxError) as caught:
         tokenize("ASK { " + "?x " * MAX_TOKENS + "}")
     assert str(MAX_TOKENS) in caught.value.message
+
+
+SPARQL_ALPHABET = list("SERVICELOADsilent<>{}()?$:._-#'\"\\ \n\tuU0123456789abcxyz@^|&=!,;*/+[]%")
+
+
+@given(st.text(alphabet=st.sampled_from(SPARQL_ALPHABET), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_tokens_are_exact_ordered_slices_of_the_text(text: str) -> None:
+    try:
+        tokens = tokenize(text)
+    except QuerySyntaxError:
+        return  # an unterminated string: refused, which is fine
+    position = 0
+    for token in tokens:
+        assert token.start >= position
+        assert text[token.start : token.end] == token.text
+        skipped = text[position : token.start]
+        assert skipped.strip() == "" or skipped.lstrip().startswith("#")
+        position = token.end
