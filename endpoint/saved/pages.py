@@ -16,6 +16,7 @@ from museum_kg.endpoint.saved.api import bp, catalogue, links, raw_params, runne
 from museum_kg.endpoint.saved.binding import lexical
 from museum_kg.endpoint.saved.model import Param, SavedQuery
 from museum_kg.endpoint.saved.runner import parse_json_results
+from rdflib import URIRef
 
 from museum_kg.errors import RequestError
 
@@ -84,12 +85,9 @@ def page(query_id: str) -> Response:
             result = runner().run(saved, raw, "json", page_number)
             parsed = parse_json_results(result.read())
             context["columns"] = parsed.variables
+            # cells show the text (a language tag would only clutter); IRIs become links
             context["rows"] = [
-                {
-                    k: (lexical(v), str(v).startswith(("http://", "https://")))
-                    for k, v in row.items()
-                }
-                for row in parsed.rows
+                {k: (str(v), isinstance(v, URIRef)) for k, v in row.items()} for row in parsed.rows
             ]
             context["chart"] = chart_data(saved, parsed)
             number = int(page_number or 1)
