@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "museum_kg.endpoint.query_page:bp",  # / (the query page)
     "museum_kg.endpoint.saved.api:bp",  # saved queries
     "museum_kg.endpoint.publish:bp",  # entity pages, ontology, dataset description, dumps
+    "museum_kg.endpoint.feeds:bp",  # /feeds/ldes (LDES), /oai (OAI-PMH): incremental harvesting
 ]
 # ---------------------------------------------------------------------------------
 
