@@ -21,6 +21,7 @@ from museum_kg.store.base import Backend
 
 MKG = "https://w3id.org/museum-kg/ontology#"
 SCHEMA = "https://schema.org/"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 INCOMING_LIMIT = 1000
 
 OUTGOING = """SELECT ?this ?g ?p ?o ?pl ?ol WHERE {
@@ -110,6 +111,16 @@ class Entity:
             link.other
             for link in self.outgoing
             if link.predicate == RDFS.label and isinstance(link.other, Literal)
+        ]
+
+    @property
+    def names(self) -> list[Literal]:
+        """Labels, alternative labels and short names, as stored."""
+        wanted = {RDFS.label, URIRef(SKOS_ALT), URIRef(MKG + "shortName")}
+        return [
+            link.other
+            for link in self.outgoing
+            if link.predicate in wanted and isinstance(link.other, Literal)
         ]
 
     @property
