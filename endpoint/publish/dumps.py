@@ -167,16 +167,19 @@ def index() -> Response:
         request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
     if wants_json:
-        return jsonify(
+        response = jsonify(
             {
                 "current": _listing(current, "/dumps/"),
                 "snapshots": [_listing(d, f"/dumps/{d.snapshot_id}/") for d in [current, *others]],
             }
         )
-    return Response(
-        render_template("pages/dumps.html", current=current, others=others),
-        mimetype="text/html",
-    )
+    else:
+        response = Response(
+            render_template("pages/dumps.html", current=current, others=others),
+            mimetype="text/html",
+        )
+    response.vary.add("Accept")
+    return response
 
 
 def _listing(dump_set: DumpSet, prefix: str) -> dict:
