@@ -1,9 +1,10 @@
 """Fixtures for the publishing tests: real stores of the bundled graph, real servers.
 
-`publish_store` is a store folder loaded with the bundled ontology and data the
-way a load does it (`load_files`); `publish_server`
-serves it over HTTP. Tests that change data (a load deleting an entity) get
-their own store through `start_publish_server`.
+`publish_store` is a store folder loaded with the bundled ontology and data by
+the load pipeline (`load_files`); `publish_server` serves it over HTTP. Tests
+that change data (a load deleting an entity) get their own store and server
+through `load_store` and `start_publish_server`. (The shared `server_factory`
+builds its own small store; these tests need stores made by real loads.)
 """
 
 from __future__ import annotations
