@@ -33,7 +33,7 @@ def field(saved: SavedQuery, param: Param, given: list[str]) -> dict[str, Any]:
     """What the template needs to draw one parameter's input."""
     options: list[tuple[str, str]] = []
     if param.enum:
-        options = [(v, v) for v in param.enum]
+        options = [(v, _short(v) if param.type == "iri" else v) for v in param.enum]
     elif param.enum_from:
         options = [(lexical(value), label) for value, label in runner().options(param.enum_from)]
     elif param.type == "boolean":
@@ -56,6 +56,11 @@ def field(saved: SavedQuery, param: Param, given: list[str]) -> dict[str, Any]:
         "boxes": boxes or [""],
         "placeholder": param.example or "",
     }
+
+
+def _short(iri: str) -> str:
+    """A readable label for an enum IRI: its local name (`...#Lecture` -> `Lecture`)."""
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1].replace("-", " ")
 
 
 @bp.get("/queries")
