@@ -143,7 +143,7 @@ def check_url(
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         _refuse_url(url, f"{label} is refused: only http and https IRIs may be fetched")
-    if not any(url.startswith(prefix) for prefix in allow):
+    if not any(is_under(url, prefix) for prefix in allow):
         _refuse_url(
             url,
             f"{label} is refused: it is not under any prefix of the setting `{SETTING}` "
@@ -182,6 +182,29 @@ def check_url(
             shown = "" if address == host else f" (its host {host!r} resolves to {address})"
             _refuse_url(url, f"{label} is refused: it points to a {reason} address{shown}")
     return Endpoint(url, scheme, host, port, tuple(addresses))
+
+
+def is_under(url: str, prefix: str) -> bool:
+    """Whether `url` is under the allowed `prefix`: same scheme and authority, path below.
+
+    Compared by parts, not as text, so `https://a.example` does not let through
+    `https://a.example.evil.example/`.
+    """
+    target, allowed = urlsplit(url), urlsplit(prefix)
+    if (target.scheme.lower(), target.netloc.lower()) != (
+        allowed.scheme.lower(),
+        allowed.netloc.lower(),
+    ):
+        return False
+    if not allowed.netloc:
+        return False
+    path = allowed.path
+    if not target.path.startswith(path):
+        return False
+    rest = target.path[len(path) :]
+    if path and not path.endswith("/") and rest and not rest.startswith("/"):
+        return False  # "/sparql" allows "/sparql" and "/sparql/x", not "/sparqlx"
+    return not allowed.query or url.startswith(prefix)
 
 
 def non_public(address: str) -> str | None:

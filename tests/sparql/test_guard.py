@@ -6,7 +6,7 @@ import pytest
 
 from museum_kg.errors import ForbiddenOperation
 from museum_kg.sparql import inspect
-from museum_kg.sparql.guard import check, check_url, non_public, system_resolver
+from museum_kg.sparql.guard import check, check_url, is_under, non_public, system_resolver
 
 PUBLIC = "93.184.216.34"
 
@@ -152,3 +152,32 @@ def test_classification_of_addresses() -> None:
 def test_system_resolver_resolves_localhost_to_loopback_only() -> None:
     addresses = system_resolver("localhost", 80)
     assert addresses and all(non_public(a) == "loopback" for a in addresses)
+
+
+@pytest.mark.parametrize(
+    ("url", "prefix", "under"),
+    [
+        ("https://a.example/sparql", "https://a.example", True),
+        ("https://a.example/sparql", "https://a.example/", True),
+        ("https://A.Example/sparql", "https://a.example/", True),
+        ("https://a.example.evil.example/sparql", "https://a.example", False),
+        ("https://a.example:8443/sparql", "https://a.example/", False),
+        ("http://a.example/sparql", "https://a.example/", False),
+        ("https://a.example/sparql", "https://a.example/sparql", True),
+        ("https://a.example/sparql/v2", "https://a.example/sparql", True),
+        ("https://a.example/sparqlx", "https://a.example/sparql", False),
+        ("https://a.example/other", "https://a.example/sparql/", False),
+    ],
+)
+def test_allow_list_prefixes_compare_scheme_host_and_path(
+    url: str, prefix: str, under: bool
+) -> None:
+    assert is_under(url, prefix) is under
+
+
+def test_a_host_extending_an_allowed_host_is_refused() -> None:
+    refused(
+        "ASK { SERVICE <https://a.example.evil.example/sparql> {} }",
+        allow=("https://a.example",),
+        resolver=fake_dns({"a.example.evil.example": [PUBLIC]}),
+    )
