@@ -157,6 +157,8 @@ def run(
         result = runner.run(saved, raw, "json" if fmt == "table" else fmt, page)
         if fmt == "table":
             click.echo(render_table(result.read(), saved), nl=False)
+            if saved.pagination and runner.has_next_page(saved, raw, page or 1):
+                click.echo(f"more rows: add --page {int(page or 1) + 1}", err=True)
             return
         out = click.get_binary_stream("stdout")
         for chunk in result.chunks:

@@ -135,3 +135,13 @@ def test_the_command_module_does_not_import_flask() -> None:
         "sys.exit(1 if 'flask' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_paginated_table_says_how_to_get_the_next_page(runner, saved_server) -> None:
+    done = runner.invoke(main, ["query", "run", "timeline", *store_args(saved_server)])
+    assert done.exit_code == 0, done.output
+    assert "(10 rows)" in done.output and "more rows: add --page 2" in done.output
+    done = runner.invoke(
+        main, ["query", "run", "timeline", "--page", "2", *store_args(saved_server)]
+    )
+    assert "more rows" not in done.output
