@@ -1,7 +1,10 @@
 """The Linked Data Event Stream at `/feeds/ldes`: every version of every entity, oldest first.
 
 - `/feeds/ldes`: the `ldes:EventStream` (timestamp and version paths, the
-  member shape, `tree:view` = page 0);
+  member shape, `tree:view` = `/feeds/ldes/view`);
+- `/feeds/ldes/view`: the root node, with a relation to every page (so a
+  client resuming from saved state skips the immutable pages it has and
+  still reaches the open one); it changes with every load (short max-age);
 - `/feeds/ldes/{n}`: page n, a `tree:Node` holding `feed_page_size` members
   in change order. A full page never changes again (immutable caching); the
   last page is open (ETag, short max-age). Page n links forward with a
@@ -67,6 +70,10 @@ def feed_root() -> str:
 
 def stream_iri(root: str) -> URIRef:
     return URIRef(root + "/feeds/ldes")
+
+
+def view_iri(root: str) -> URIRef:
+    return URIRef(root + "/feeds/ldes/view")
 
 
 def page_iri(root: str, n: int) -> URIRef:
@@ -153,7 +160,7 @@ def describe_stream(g: Graph, root: str, base_iri: str) -> URIRef:
     g.add((stream, LDES.versionDeleteObject, AS.Delete))
     g.add((stream, TREE.shape, add_shape(g, root)))
     g.add((stream, RDFS.seeAlso, URIRef(base_iri + "shapes")))
-    g.add((stream, TREE.view, page_iri(root, 0)))
+    g.add((stream, TREE.view, view_iri(root)))
     return stream
 
 
@@ -208,6 +215,37 @@ def shape() -> Response:
     return _send(g, fmt, etag_of("shape", root), "public, max-age=86400")
 
 
+@bp.get("/feeds/ldes/view")
+def view() -> Response:
+    """The root node: one relation per page, valued with the time of the page's first member."""
+    settings = current_settings()
+    fmt = negotiate()
+    size = settings.feed_page_size
+    with open_versions(settings, current_backend()) as versions:
+        total = versions.count()
+        firsts = [versions.slice(n * size, 1) for n in range(total // size + 1)]
+        last_id = versions.last_id()
+    root = feed_root()
+    node = view_iri(root)
+    g = _graph()
+    g.add((stream_iri(root), RDF.type, LDES.EventStream))
+    g.add((stream_iri(root), TREE.view, node))
+    g.add((node, RDF.type, TREE.Node))
+    g.add((node, DCTERMS.isPartOf, stream_iri(root)))
+    for n, first in enumerate(firsts):
+        if first:
+            _relation(
+                g, node, TREE.GreaterThanOrEqualToRelation, page_iri(root, n), xsd_time(first[0])
+            )
+        else:  # the open page is empty: nothing to say about its members yet
+            rel = BNode()
+            g.add((node, TREE.relation, rel))
+            g.add((rel, RDF.type, TREE.Relation))
+            g.add((rel, TREE.node, page_iri(root, n)))
+    etag = etag_of("view", root, str(size), str(total), str(last_id))
+    return _send(g, fmt, etag, OPEN_PAGE)
+
+
 @bp.get("/feeds/ldes/<int:n>")
 def page(n: int) -> Response:
     settings = current_settings()
@@ -227,8 +265,6 @@ def page(n: int) -> Response:
     g.add((stream_node, RDF.type, LDES.EventStream))
     g.add((node, RDF.type, TREE.Node))
     g.add((node, DCTERMS.isPartOf, stream_node))
-    if n == 0:
-        g.add((stream_node, TREE.view, node))
     for version in members:
         add_member(g, root, version)
     closed = n < full
