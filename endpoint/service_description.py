@@ -26,11 +26,13 @@ from museum_kg.settings import Settings
 from museum_kg.store.base import Backend, QueryRequest
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+# rdflib serializer per format; the description is one default graph, so its N-Triples
+# are valid N-Quads and its Turtle is valid TriG
 RDFLIB_FORMATS = {
     "turtle": "turtle",
     "ntriples": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
+    "nquads": "nt",
+    "trig": "turtle",
     "rdfxml": "xml",
     "jsonld": "json-ld",
 }

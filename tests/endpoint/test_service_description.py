@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -57,13 +57,37 @@ def test_default_dataset_has_void_statistics_and_the_named_graphs(live_server):
     ("accept", "rdflib_format"),
     [
         ("application/n-triples", "nt"),
+        ("application/n-quads", "nquads"),
+        ("application/trig", "trig"),
         ("application/rdf+xml", "xml"),
         ("application/ld+json", "json-ld"),
     ],
 )
-def test_service_description_in_other_rdf_formats(live_server, accept, rdflib_format):
-    g = _description(live_server, accept, rdflib_format)
+def test_service_description_in_every_rdf_format(live_server, accept, rdflib_format):
+    if rdflib_format in ("nquads", "trig"):
+        r = requests.get(live_server.sparql, headers={"Accept": accept})
+        assert r.headers["Content-Type"].split(";")[0] == accept
+        dataset = Dataset()
+        dataset.parse(data=r.content, format=rdflib_format)
+        g = dataset.default_graph
+    else:
+        g = _description(live_server, accept, rdflib_format)
     assert (None, RDF.type, SD.Service) in g
+    assert len(list(g.objects(None, SD.resultFormat))) == 10
+
+
+def test_service_description_for_the_accept_header_of_comunica(live_server):
+    accept = (
+        "application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,"
+        "application/n-triples;q=0.8,text/turtle;q=0.6,application/rdf+xml;q=0.5,"
+        "text/n3;q=0.35,application/xml;q=0.3,image/svg+xml;q=0.3,text/xml;q=0.3,"
+        "text/html;q=0.2,application/xhtml+xml;q=0.18,application/json;q=0.135,"
+        "text/shaclc;q=0.1,text/shaclc-ext;q=0.05"
+    )
+    r = requests.get(live_server.sparql, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/n-quads")
+    assert b"<http://www.w3.org/ns/sparql-service-description#Service>" in r.content
 
 
 def test_no_union_default_graph_feature_when_it_is_off(server_factory):
