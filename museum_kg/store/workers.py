@@ -70,6 +70,7 @@ def main(conn: Any) -> None:
     """Serve requests from `conn` until it closes (entry point of every worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
     import pyoxigraph  # noqa: F401 - loaded now, while idle, not during the first request
+
     state = _State()
     while True:
         try:
