@@ -7,6 +7,7 @@ and refuse it, even though the listener's address is allow-listed).
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,9 +15,9 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from museum_kg.errors import ForbiddenOperation
+from museum_kg.errors import ForbiddenOperation, QuerySyntaxError
 from museum_kg.sparql import inspect
-from museum_kg.sparql.guard import check
+from museum_kg.sparql.guard import Permit, check
 
 FETCHING_QUERIES = [
     "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
@@ -54,8 +55,10 @@ class Listener:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen()
         self.sock.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
         self.connections = 0
+        self.paths: list[str] = []
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -66,6 +69,13 @@ class Listener:
                 conn, _ = self.sock.accept()
             except TimeoutError:
                 continue
+            conn.settimeout(5)
+            try:
+                request_line = conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1")
+            except OSError:
+                request_line = ""
+            parts = request_line.split(" ")
+            self.paths.append(parts[1] if len(parts) > 1 else "")
             self.connections += 1
             conn.close()
 
@@ -83,6 +93,11 @@ def listener() -> Iterator[Listener]:
 
 
 def engine_connects(listener: Listener, text: str, kind: str) -> bool:
+    return bool(engine_fetches(listener, text, kind))
+
+
+def engine_fetches(listener: Listener, text: str, kind: str) -> list[str]:
+    """The paths the engine requested from the listener while running `text`."""
     before = listener.connections
     store = ox.Store()
     try:
@@ -94,7 +109,7 @@ def engine_connects(listener: Listener, text: str, kind: str) -> bool:
         pass
     # The listener counts a connection before closing it, and the engine only returns after
     # seeing it closed: no waiting is needed.
-    return listener.connections > before
+    return listener.paths[before:]
 
 
 @pytest.mark.parametrize(
@@ -117,3 +132,50 @@ def test_service_words_the_engine_ignores_are_ignored(listener: Listener, templa
     text = template.format(url=listener.url)
     assert not engine_connects(listener, text, "query")
     assert inspect(text).fetches == ()
+
+
+def _random_text(rng: random.Random, url: str) -> tuple[str, str]:
+    """A query or update mixing keyword case, glued words, comments and odd prologues."""
+
+    def case(word: str) -> str:
+        return "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in word)
+
+    def sep() -> str:
+        return rng.choice(["", " ", "\n", "#c\n", "\t", " #x\n "])
+
+    prologue = []
+    for _ in range(rng.randint(0, 3)):
+        name = rng.choice(["e", "", "ee", "SILENTe", "x"])
+        iri = rng.choice([f"<{url}>", f"<{url}alt/>"])
+        prologue.append(case("PREFIX") + rng.choice(["", " "]) + name + ":" + sep() + iri)
+    if rng.random() < 0.3:
+        prologue.append(case("BASE") + sep() + f"<{url}>")
+    targets = [f"<{url}>", "e:x", "e:", ":x", "SILENTe:x", "?v", "<x>", "e:\\-x", "ee:x"]
+    silent = case("SILENT") + sep() if rng.random() < 0.3 else ""
+    target = rng.choice(targets)
+    if rng.random() < 0.3:
+        return " ".join(prologue) + " " + case("LOAD") + sep() + silent + target, "update"
+    body = case("SERVICE") + sep() + silent + target + sep() + "{ ?s ?p ?o }"
+    wrap = rng.choice(["{b}", "{{ {b} }}", "OPTIONAL {{ {b} }}", "{{ SELECT * {{ {b} }} }}"])
+    return " ".join(prologue) + " SELECT * WHERE { " + wrap.format(b=body) + " }", "query"
+
+
+def test_random_texts_fetch_only_what_the_guard_let_through(listener: Listener) -> None:
+    """The listener stands in for a public endpoint; only its `/alt/` path is allowed."""
+    rng = random.Random(20261122)
+    allow = (listener.url + "alt/",)
+    permit = Permit(frozenset({("127.0.0.1", listener.port)}))
+    passed = refused = 0
+    for _ in range(600):
+        text, kind = _random_text(rng, listener.url)
+        fetched = engine_fetches(listener, text, kind)
+        if not fetched:
+            continue
+        try:
+            check(inspect(text, kind), allow, None, permit)
+        except (ForbiddenOperation, QuerySyntaxError):
+            refused += 1
+            continue
+        passed += 1
+        assert all(path.startswith("/alt/") for path in fetched), (text, fetched)
+    assert passed > 10 and refused > 10  # the generator covers both outcomes
