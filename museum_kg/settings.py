@@ -21,6 +21,7 @@ from museum_kg.paths import DEFAULT_STATE_DIR
 
 ENV_PREFIX = "MUSEUM_KG_"
 BASE_IRI = "https://w3id.org/museum-kg/"
+BACKEND_ENGINES = ("generic", "oxigraph", "virtuoso", "fuseki", "qlever", "graphdb")
 
 
 def _meta(help: str, env: bool = True) -> dict[str, Any]:
@@ -38,6 +39,27 @@ class Settings:
     backend: str | None = field(
         default=None,
         metadata=_meta("URL of a remote SPARQL 1.1 query endpoint; unset = embedded store."),
+    )
+    backend_update: str | None = field(
+        default=None,
+        metadata=_meta("URL of the remote engine's SPARQL Update endpoint (default: derived)."),
+    )
+    backend_store: str | None = field(
+        default=None,
+        metadata=_meta(
+            "URL of the remote engine's Graph Store Protocol endpoint (default: derived)."
+        ),
+    )
+    backend_auth: str | None = field(
+        default=None,
+        metadata=_meta("Authorization header value sent to the remote engine (e.g. `Basic ...`)."),
+    )
+    backend_engine: str = field(
+        default="generic",
+        metadata=_meta(
+            "Kind of remote engine: generic, oxigraph, virtuoso, fuseki, qlever or graphdb "
+            "(its timeout parameter, union default graph, default URLs)."
+        ),
     )
     host: str = field(default="127.0.0.1", metadata=_meta("Address the server binds to."))
     port: int = field(default=8000, metadata=_meta("TCP port the server listens on."))
@@ -136,6 +158,14 @@ class Settings:
             raise ConfigError("timeout", self.timeout, "a positive number of seconds such as 30")
         if self.max_rows is not None and self.max_rows < 1:
             raise ConfigError("max_rows", self.max_rows, "a whole number of at least 1")
+        if self.backend_engine not in BACKEND_ENGINES:
+            raise ConfigError(
+                "backend_engine", self.backend_engine, "one of " + ", ".join(BACKEND_ENGINES)
+            )
+        for name in ("backend", "backend_update", "backend_store"):
+            url = getattr(self, name)
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise ConfigError(name, url, "an http:// or https:// URL")
         if not self.base_iri.endswith("/"):
             raise ConfigError("base_iri", self.base_iri, "an IRI ending with '/'")
 
