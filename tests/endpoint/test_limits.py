@@ -133,3 +133,22 @@ def test_a_client_trickling_its_request_does_not_hold_the_only_thread(server_fac
         assert r.status_code == 200
     finally:
         slow.close()
+
+
+def test_when_every_worker_is_busy_a_query_gets_503_overloaded_with_retry_after(server_factory):
+    server = server_factory(workers=1, timeout=3)
+    assert requests.get(server.sparql, params={"query": SMALL}).status_code == 200  # warm
+    busy = threading.Thread(
+        target=requests.get, args=(server.sparql,), kwargs={"params": {"query": RUNAWAY}}
+    )
+    busy.start()
+    try:
+        for _ in range(50):  # until the runaway query holds the only worker
+            r = requests.get(server.sparql, params={"query": SMALL, "timeout": "0.3"})
+            if r.status_code == 503 and r.json()["error"] == "overloaded":
+                break
+        assert r.status_code == 503
+        assert r.json()["error"] == "overloaded"
+        assert int(r.headers["Retry-After"]) > 0
+    finally:
+        busy.join(60)
