@@ -104,3 +104,10 @@ def test_browsers_asking_for_html_get_the_query_page(live_server):
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/html")
     assert 'id="plain-form"' in r.text
+
+
+def test_endpoint_iri_uses_the_public_url_behind_a_proxy(server_factory):
+    server = server_factory(public_url="https://kg.example.org/")
+    g = _description(server)
+    service = g.value(predicate=RDF.type, object=SD.Service)
+    assert g.value(service, SD.endpoint) == URIRef("https://kg.example.org/sparql")
