@@ -117,12 +117,13 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
 
     store = state.store_for(p["snapshot_id"], p["snapshot_path"])
     options: dict[str, Any] = {"base_iri": p.get("base_iri")}
-    if p["default_graphs"]:
+    if p["default_graphs"] or p["named_graphs"]:
+        # A protocol dataset replaces the query's whole dataset: graphs it does not
+        # name as default (or named) graphs are not part of it, even if empty.
         options["default_graph"] = [ox.NamedNode(g) for g in p["default_graphs"]]
+        options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
     elif p["union"]:
         options["use_default_graph_as_union"] = True
-    if p["named_graphs"]:
-        options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
     if p["substitutions"]:
         options["substitutions"] = {
             ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()

@@ -188,3 +188,19 @@ def test_a_200000_row_result_streams_from_a_spool_file(backend) -> None:
     assert lines == 1 + 200_000
     assert tail.endswith(b"\r\n")
     assert not list(backend._spool_dir.iterdir())  # the spool file is gone once read
+
+
+def test_named_graphs_alone_leave_the_default_graph_empty(backend) -> None:
+    """SPARQL 1.1 Protocol: a request dataset replaces the query's, default graph included."""
+    count = f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH}> WHERE {{ ?s ?p ?o }}"
+    in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+
+    def n(query: str, **kw) -> int:
+        return int(
+            json.loads(ask(backend, query, **kw).read())["results"]["bindings"][0]["n"]["value"]
+        )
+
+    assert n(count) == 4
+    assert n(count, named_graphs=(GRAPH,)) == 0
+    assert n(in_graph, named_graphs=(GRAPH,)) == 4
+    assert n(in_graph, default_graphs=(GRAPH,)) == 0
