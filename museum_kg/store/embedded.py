@@ -151,8 +151,14 @@ class EmbeddedBackend:
     # --- writing ------------------------------------------------------------------
 
     def update(self, update: str, timeout_s: float) -> None:
-        info = self.inspect(update, "update")
-        change = {"change": "update", "update": update, "forward": self._forward(info)}
+        base = self.settings.base_iri  # relative IRIs in updates resolve like in queries
+        info = self.inspect(update, "update", base)
+        change = {
+            "change": "update",
+            "update": update,
+            "base_iri": base,
+            "forward": self._forward(info),
+        }
         self._write(change, timeout_s)
 
     def write_graph(

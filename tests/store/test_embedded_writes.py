@@ -48,6 +48,13 @@ def test_an_update_is_visible_to_the_next_query_and_leaves_a_new_snapshot(writab
     assert len(SnapshotStore(writable.settings.store).list()) == 2  # pruned to keep_snapshots
 
 
+def test_relative_iris_in_an_update_resolve_against_the_base_iri(writable) -> None:
+    writable.update('INSERT DATA { <id/thing/x> <ontology#p> "x" }', 10)
+    base = writable.settings.base_iri
+    query = f"SELECT ?o WHERE {{ <{base}id/thing/x> <{base}ontology#p> ?o }}"
+    assert values(writable, query) == ["x"]
+
+
 def test_a_malformed_update_changes_nothing(writable) -> None:
     before = writable.version()
     with pytest.raises(QuerySyntaxError):
