@@ -44,6 +44,10 @@ PROVENANCE = """SELECT ?this ?passage ?doc ?doctitle ?docid ?section ?paragraph 
   OPTIONAL { ?passage mkg:startOffset ?start }
   OPTIONAL { ?passage mkg:endOffset ?end }
 }"""
+CITATIONS = """SELECT DISTINCT ?this ?passage ?citing ?cl WHERE {
+  ?passage mkg:document ?this . ?citing mkg:source ?passage .
+  OPTIONAL { ?citing rdfs:label ?cl }
+}"""
 ALIGNMENTS = f"""SELECT DISTINCT ?this ?x ?schema WHERE {{
   {{ ?this a ?x . ?x rdfs:subClassOf* ?schema }}
   UNION {{ ?this ?x ?o . ?x rdfs:subPropertyOf* ?schema }}
@@ -93,6 +97,7 @@ class Passage:
     paragraph: int | None = None
     start: int | None = None
     end: int | None = None
+    cited_by: list[tuple[URIRef, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -223,6 +228,22 @@ def _passages(rows: list[Row]) -> list[Passage]:
     )
 
 
+def _cite(passages: list[Passage], rows: list[Row]) -> list[Row]:
+    """Attach to each passage the resources that cite it (sorted by label)."""
+    labels: dict[tuple[URIRef, URIRef], set[Literal]] = {}
+    for row in rows:
+        found = labels.setdefault((row["passage"], row["citing"]), set())
+        if "cl" in row:
+            found.add(row["cl"])
+    by_passage = {p.iri: p for p in passages}
+    for (passage, citing), names in sorted(labels.items()):
+        if passage in by_passage:
+            by_passage[passage].cited_by.append((citing, best_label(names)))
+    for p in passages:
+        p.cited_by.sort(key=lambda c: ((c[1] or str(c[0])).lower(), str(c[0])))
+    return rows
+
+
 def describe(backend: Backend, settings: Settings, iri: str) -> Entity | None:
     """The resource `iri` as stored, or None when it is the subject of no statement."""
     this = {"this": URIRef(iri)}
@@ -240,6 +261,8 @@ def describe(backend: Backend, settings: Settings, iri: str) -> Entity | None:
         entity.schema_terms.setdefault(row["x"], []).append(row["schema"])
     for terms in entity.schema_terms.values():
         terms.sort()
+    if any(p.document == URIRef(iri) for p in entity.passages):  # a source document
+        prov_rows += _cite(entity.passages, select(backend, settings, CITATIONS, this))
     prov_facts = sorted(
         " ".join(f"{k}={v.n3()}" for k, v in sorted(r.items()) if k != "this") for r in prov_rows
     )

@@ -147,6 +147,8 @@ def test_source_document_and_passage_iris_dereference(publish_server, publish_st
     r = requests.get(publish_server.url + path, headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert f'id="char={start},{end}"' in r.text  # the passage's fragment lands on its row
+    row = r.text.split(f'id="char={start},{end}"', 1)[1].split("</tr>", 1)[0]
+    assert f'href="{PATH}"' in row  # the passage lists the resources that cite it
     ttl = requests.get(publish_server.url + path, headers={"Accept": "text/turtle"})
     g = Graph().parse(data=ttl.content, format="turtle")
     assert (URIRef(iri), URIRef(MKG + "startOffset"), Literal(start)) in g
