@@ -37,7 +37,8 @@ BACKEND_KEY = "museum_kg.backend"
 
 
 class _LazyBackend:
-    """Builds the embedded backend on first use (so `create_app` stays cheap)."""
+    """Builds the backend on first use (so `create_app` stays cheap): the embedded store,
+    or the remote engine when `settings.backend` is set."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -47,9 +48,9 @@ class _LazyBackend:
     def get(self) -> Backend:
         with self.lock:
             if self.backend is None:
-                from museum_kg.store.embedded import EmbeddedBackend
+                from museum_kg.store.backends import open_backend
 
-                self.backend = EmbeddedBackend(self.settings)
+                self.backend = open_backend(self.settings)
             return self.backend
 
     def close(self) -> None:

@@ -56,6 +56,11 @@ def ensure_loaded(settings: Settings) -> bool:
 
 @click.command()
 @click.option("--store", type=click.Path(file_okay=False), help="Store folder to serve.")
+@click.option(
+    "--backend",
+    metavar="URL",
+    help="Serve a remote SPARQL engine's query URL instead of the store (docs/scaling.md).",
+)
 @click.option("--host", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, help="TCP port (default 8000; 0 picks a free one).")
 @click.option("--workers", type=int, help="Query worker processes.")
@@ -73,10 +78,12 @@ def serve(**flags: Any) -> None:
     """Serve the SPARQL endpoint, query page and data over HTTP."""
     from museum_kg.endpoint.app import close_app, create_app
 
+    from museum_kg.store.remote_http import where
+
     flags["service_allow"] = tuple(flags["service_allow"]) or None
     settings = Settings.load(**{k: v for k, v in flags.items() if v is not None})
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if ensure_loaded(settings):
+    if settings.backend is None and ensure_loaded(settings):
         click.echo(f"loaded the bundled knowledge graph into {settings.store}")
     app = create_app(settings)
     server = make_server(app, settings)
@@ -86,7 +93,8 @@ def serve(**flags: Any) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     host = settings.host if ":" not in settings.host else f"[{settings.host}]"
-    click.echo(f"museum-kg serving {settings.store} at http://{host}:{server.effective_port}/")
+    served = settings.store if settings.backend is None else where(settings.backend)
+    click.echo(f"museum-kg serving {served} at http://{host}:{server.effective_port}/")
     sys.stdout.flush()
     try:
         server.run()

@@ -31,7 +31,14 @@ from museum_kg.settings import Settings
     help="Skip SHACL validation (for trusted bulk data; prints a warning).",
 )
 @click.option("--keep-snapshots", type=int, default=None, help="How many snapshots to keep.")
-def load(paths, store, mode, no_validate, keep_snapshots) -> None:
+@click.option(
+    "--backend",
+    metavar="URL",
+    default=None,
+    help="Also push the graphs to this remote SPARQL engine (setting `backend`; "
+    "see docs/scaling.md). The change log stays in --store.",
+)
+def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
     """Validate RDF files (default: the bundled graph) and serve them as a new snapshot.
 
     PATHS are files or folders of Turtle, TriG, N-Triples, N-Quads, JSON-LD or
@@ -40,17 +47,28 @@ def load(paths, store, mode, no_validate, keep_snapshots) -> None:
     from museum_kg.loader.loading import load as run_load
     from museum_kg.loader.progress import Reporter
 
-    settings = Settings.load(store=store, keep_snapshots=keep_snapshots)
+    settings = Settings.load(store=store, keep_snapshots=keep_snapshots, backend=backend)
+    pushed: list = []
+    push = None
+    if settings.backend:
+        from museum_kg.store.remote_push import push_snapshot
+
+        def push(ox_store, snapshot_id, graphs) -> None:
+            pushed.append(push_snapshot(settings, ox_store, snapshot_id, graphs))
+
     report = run_load(
         list(paths) or None,
         settings,
         mode=mode,
         validate=not no_validate,
         reporter=Reporter(),
+        push=push,
     )
     for warning in report.warnings:
         click.echo(warning, err=True)
     click.echo(report.summary())
+    for done in pushed:
+        click.echo(done.summary())
 
 
 @click.command()

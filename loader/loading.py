@@ -7,7 +7,8 @@ Steps, all on a snapshot nobody serves yet (see `museum_kg.store.snapshots`):
 3. one pass over the snapshot: entity digests (change log) and the triples
    implied by the ontology's alignments (`<base>graph/inferred`);
 4. SHACL validation of the nodes the load affected;
-5. record the changes (pending), switch CURRENT, mark them published.
+5. with `push` (`load --backend`), copy the graphs to the remote engine;
+6. record the changes (pending), switch CURRENT, mark them published.
 Any error before the switch throws the new snapshot away: the served one is
 never touched.
 """
@@ -15,8 +16,10 @@ never touched.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,8 +76,14 @@ def load(
     mode: str | None = None,
     validate: bool = True,
     reporter: Reporter | None = None,
+    push: Callable[[ox.Store, str, set[str] | None], object] | None = None,
 ) -> LoadReport:
-    """Load `paths` (default: the bundled graph) into a new snapshot of `settings.store`."""
+    """Load `paths` (default: the bundled graph) into a new snapshot of `settings.store`.
+
+    `push(store, snapshot_id, graphs)` runs after validation and before anything is
+    recorded; `graphs` is None for a rebuild (push everything), else the graphs this
+    load replaced. If it raises, the snapshot is thrown away and nothing is published.
+    """
     started = time.monotonic()
     settings = settings or Settings.load()
     reporter = reporter or Reporter(enabled=False)
@@ -132,7 +141,16 @@ def load(
                 reporter.note("warning: shape validation skipped (--no-validate)")
             with reporter.bar("deriving", None) as advance:
                 write_inferred(store, work / "inferred.nt", inferred_graph)
-            write_dumps(store, Path(settings.store), builder.id, settings.base_iri)
+            keys = dict(digests.graph_keys)
+            keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
+                "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
+            ).hexdigest()[:32]
+            write_dumps(store, Path(settings.store), builder.id, settings.base_iri, keys)
+            if push is not None:
+                touched = None
+                if mode != "rebuild":
+                    touched = {inferred_graph}.union(*(graphs_in(s) for s in sources))
+                push(store, builder.id, touched)
             load_id = changelog.record(
                 builder.id,
                 diff,

@@ -1,0 +1,381 @@
+"""The remote backend: museum-kg over an existing SPARQL 1.1 engine.
+
+`RemoteBackend(settings)` implements `museum_kg.store.base.Backend` with the
+SPARQL 1.1 Protocol (queries: POST `application/sparql-query` to `backend`;
+updates: POST `application/sparql-update` to `backend_update`) and the Graph
+Store Protocol (`backend_store`, `?graph=` / `?default`). The same rules as
+the embedded store apply:
+
+- every query and update is inspected and guarded (SERVICE/LOAD) before it is
+  sent; parameter values travel as a VALUES block of checked terms;
+- the deadline bounds the whole exchange (see `remote_http`), and the engine's
+  own timeout parameter is sent where the engine has one (`remote_engines`);
+- the answer is spooled completely before `query` returns, then streamed;
+- the row cap (`max_rows`) is applied here: the rows are read from the
+  engine's JSON results by a streaming parser and only the first `max_rows`
+  are written, in the requested format;
+- engine errors become our errors; a syntax error shows the engine's own
+  message (it is the operator's engine), except when the query calls SERVICE,
+  where nothing of the engine's answer is shown.
+
+`version()` reads a marker triple (graph `urn:museum-kg:version`) that
+`museum-kg load --backend` and every write made through this backend replace;
+it is cached for `VERSION_TTL_S`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from museum_kg.errors import (
+    BackendError,
+    NotAcceptable,
+    NotFound,
+    QueryTimeout,
+    RdfSyntaxError,
+    StoreError,
+    UnsupportedMediaType,
+)
+from museum_kg.settings import Settings
+from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
+from museum_kg.sparql.guard import Permit, check
+from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
+from museum_kg.store.remote_engines import VERSION_GRAPH, VERSION_PROPERTY, Engine
+from museum_kg.store.remote_http import Exchange, Reply, where
+from museum_kg.store.remote_text import bind_values, version_bump, with_base, with_version_bump
+from museum_kg.store.remote_transcode import (
+    MEDIA_TYPES,
+    TRIPLE_FORMATS,
+    format_of,
+    graph_format_of_body,
+    results,
+    transcode,
+)
+
+log = logging.getLogger("museum_kg.store.remote")
+VERSION_TTL_S = 1.0  # how long a version probe answer is reused
+UNMARKED_BUCKET_S = 60  # without a marker, the version changes every minute
+
+
+class RemoteBackend:
+    """Queries and writes on the remote engine named by `settings.backend`."""
+
+    def __init__(
+        self, settings: Settings, resolver: Any = None, refuse: Permit | None = None
+    ) -> None:
+        """`resolver` and `refuse` replace DNS and the address policy of the guard in tests."""
+        self.settings = settings
+        self.engine = Engine.for_settings(settings)
+        self._resolver, self._refuse = resolver, refuse
+        self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-remote-"))
+        self.http = Exchange(settings.backend_auth, self._spool_dir, max(4, settings.threads * 2))
+        self._version: tuple[str, float] | None = None
+        self._version_lock = threading.Lock()
+        self._closed = False
+
+    # --- reading ------------------------------------------------------------------
+
+    def inspect(self, text: str, kind: str = "query", base_iri: str | None = None) -> QueryInfo:
+        """Inspect and guard a query or update (what `query`/`update` do first)."""
+        info = inspect(text, kind, base_iri)
+        check(info, self.settings.service_allow, self._resolver, self._refuse)
+        return info
+
+    def query(self, request: QueryRequest) -> QueryResult:
+        self._open()
+        limit = min(request.timeout_s, self.settings.timeout)
+        deadline = time.monotonic() + limit
+        info = self.inspect(request.query, "query", request.base_iri)
+        form = info.form or "select"
+        allowed = GRAPH_FORMATS if form in ("construct", "describe") else SOLUTION_FORMATS
+        if info.form is not None and request.result_format not in allowed:
+            raise NotAcceptable(request.result_format, list(allowed))
+        max_rows = request.max_rows if request.max_rows is not None else self.settings.max_rows
+        capped = form == "select" and max_rows is not None
+        text = with_base(bind_values(request.query, request.substitutions), request.base_iri)
+        params = [("default-graph-uri", g) for g in request.default_graphs]
+        params += [("named-graph-uri", g) for g in request.named_graphs]
+        if request.union_default_graph and not request.default_graphs:
+            params += self.engine.union_params()
+        params += self.engine.timeout_params(limit)
+        wanted = request.result_format
+        ask = "json" if capped else ("ntriples" if wanted in ("nquads", "trig") else wanted)
+        if ask not in MEDIA_TYPES:
+            ask = "json"
+        reply = self._post_query(text, ask, params, deadline, limit, info)
+        if reply.status == 406 and ask not in ("json", "ntriples"):
+            reply.discard()
+            ask = "ntriples" if form in ("construct", "describe") else "json"
+            reply = self._post_query(text, ask, params, deadline, limit, info)
+        if reply.status != 200:
+            raise self._failure(reply, info, limit)
+        got = format_of(reply.media_type, form) or ask
+        body, rows_capped = transcode(
+            reply.body, got, wanted, form, max_rows if capped else None, self._spool_path()
+        )
+        return results(form, wanted, body, rows_capped)
+
+    def read_graph(self, graph: str | None, result_format: str) -> QueryResult:
+        self._open()
+        if result_format not in TRIPLE_FORMATS:
+            raise NotAcceptable(result_format, list(TRIPLE_FORMATS))
+        limit = self.settings.timeout
+        deadline = time.monotonic() + limit
+        if self.engine.store_url is None:
+            if graph is not None and graph not in self.graphs():
+                raise NotFound(f"there is no graph <{graph}> in the store")
+            pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}"
+            reply = self._post_query(text, "ntriples", [], deadline, limit, None)
+        else:
+            reply = self.http.send(
+                "GET",
+                self._graph_url(graph),
+                deadline=deadline,
+                limit=limit,
+                headers={"Accept": MEDIA_TYPES[result_format]},
+            )
+            if reply.status == 406:
+                reply.discard()
+                reply = self.http.send(
+                    "GET",
+                    self._graph_url(graph),
+                    deadline=deadline,
+                    limit=limit,
+                    headers={"Accept": MEDIA_TYPES["ntriples"]},
+                )
+        if reply.status == 404:
+            reply.discard()
+            raise NotFound(f"there is no graph <{graph}> in the store")
+        if reply.status != 200:
+            raise self._failure(reply, None, limit)
+        got = graph_format_of_body(reply.media_type) or "ntriples"
+        body, _ = transcode(reply.body, got, result_format, "construct", None, self._spool_path())
+        return results("construct", result_format, body, False)
+
+    def graphs(self) -> list[str]:
+        if self.engine.lists_graphs_cheaply:
+            text = "SELECT ?g WHERE { GRAPH ?g { } }"
+        else:
+            text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        rows = self._select(text)
+        return sorted({row["g"] for row in rows if "g" in row} - {VERSION_GRAPH})
+
+    def version(self) -> str:
+        self._open()
+        now = time.monotonic()
+        with self._version_lock:
+            if self._version is not None and self._version[1] > now:
+                return self._version[0]
+        text = (
+            f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> "
+            f"{{ <{VERSION_GRAPH}> <{VERSION_PROPERTY}> ?v }} }}"
+        )
+        rows = self._select(text)
+        if rows and "v" in rows[0]:
+            value = "remote-" + rows[0]["v"]
+        else:
+            value = f"unmarked-{int(time.time() // UNMARKED_BUCKET_S)}"
+        with self._version_lock:
+            self._version = (value, now + VERSION_TTL_S)
+        return value
+
+    # --- writing ------------------------------------------------------------------
+
+    def update(self, update: str, timeout_s: float) -> None:
+        self._open()
+        limit = min(timeout_s, self.settings.timeout)
+        deadline = time.monotonic() + limit
+        info = self.inspect(update, "update")
+        text = with_version_bump(update, new_version())
+        try:
+            reply = self.http.send(
+                "POST",
+                self.engine.update_url,
+                deadline=deadline,
+                limit=limit,
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                data=text.encode("utf-8"),
+            )
+        finally:
+            self._forget_version()
+        if reply.status >= 300:
+            raise self._failure(reply, info, limit)
+        reply.discard()
+
+    def write_graph(
+        self, graph: str | None, data: bytes, media_format: str, *, replace: bool
+    ) -> bool:
+        self._open()
+        fmt = format_of(media_format.split(";")[0].strip().lower(), "construct")
+        if fmt not in TRIPLE_FORMATS:
+            raise UnsupportedMediaType(media_format, [MEDIA_TYPES[f] for f in TRIPLE_FORMATS])
+        reply = self._store_request(
+            "PUT" if replace else "POST",
+            graph,
+            headers={"Content-Type": MEDIA_TYPES[fmt]},
+            data=bytes(data),
+        )
+        if reply.status == 400:
+            message = " ".join(reply.text(600).split())
+            reply.discard()
+            raise RdfSyntaxError("the request body", message or "the engine refused the data")
+        if reply.status >= 300:
+            raise self._failure(reply, None, self.settings.timeout)
+        reply.discard()
+        self.bump_version()
+        return reply.status == 201
+
+    def delete_graph(self, graph: str | None) -> None:
+        self._open()
+        reply = self._store_request("DELETE", graph)
+        if reply.status == 404:
+            reply.discard()
+            raise NotFound(f"there is no graph <{graph}> in the store")
+        if reply.status >= 300:
+            raise self._failure(reply, None, self.settings.timeout)
+        reply.discard()
+        self.bump_version()
+
+    def bump_version(self, version: str | None = None) -> None:
+        """Replace the version marker (after a Graph Store write, or at the end of a push)."""
+        limit = self.settings.timeout
+        try:
+            reply = self.http.send(
+                "POST",
+                self.engine.update_url,
+                deadline=time.monotonic() + limit,
+                limit=limit,
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                data=version_bump(version or new_version()).encode("utf-8"),
+            )
+        finally:
+            self._forget_version()
+        if reply.status >= 300:
+            raise self._failure(reply, None, limit)
+        reply.discard()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.http.close()
+        shutil.rmtree(self._spool_dir, ignore_errors=True)
+
+    def __enter__(self) -> RemoteBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals ----------------------------------------------------------------
+
+    def _open(self) -> None:
+        if self._closed:
+            raise StoreError("the store backend was closed")
+
+    def _spool_path(self) -> str:
+        return str(self._spool_dir / uuid.uuid4().hex)
+
+    def _forget_version(self) -> None:
+        with self._version_lock:
+            self._version = None
+
+    def _post_query(
+        self, text: str, ask: str, params: list, deadline: float, limit: float, info: Any
+    ) -> Reply:
+        return self.http.send(
+            "POST",
+            self.engine.query_url,
+            deadline=deadline,
+            limit=limit,
+            params=params,
+            headers={
+                "Content-Type": "application/sparql-query; charset=utf-8",
+                "Accept": MEDIA_TYPES[ask],
+            },
+            data=text.encode("utf-8"),
+        )
+
+    def _select(self, text: str) -> list[dict[str, str]]:
+        """Rows of a fixed SELECT of ours, as {variable: lexical value}."""
+        import json
+
+        limit = self.settings.timeout
+        reply = self._post_query(text, "json", [], time.monotonic() + limit, limit, None)
+        if reply.status != 200:
+            raise self._failure(reply, None, limit)
+        try:
+            data = json.loads(b"".join(results("select", "json", reply.body, False).chunks))
+        except ValueError:
+            raise BackendError("the SPARQL engine answered with unreadable JSON results") from None
+        return [
+            {name: term["value"] for name, term in row.items()}
+            for row in data.get("results", {}).get("bindings", [])
+        ]
+
+    def _graph_url(self, graph: str | None) -> str:
+        from urllib.parse import quote
+
+        url = self.engine.store_url or ""
+        joiner = "&" if "?" in url else "?"
+        if graph is None:
+            return url + joiner + "default"
+        return url + joiner + "graph=" + quote(graph, safe="")
+
+    def _store_request(self, method: str, graph: str | None, **kwargs: Any) -> Reply:
+        if self.engine.store_url is None:
+            raise StoreError(
+                "this remote engine has no Graph Store URL; set `backend_store` "
+                "(MUSEUM_KG_BACKEND_STORE) to its Graph Store Protocol endpoint"
+            )
+        limit = self.settings.timeout
+        return self.http.send(
+            method, self._graph_url(graph), deadline=time.monotonic() + limit, limit=limit, **kwargs
+        )
+
+    def _failure(self, reply: Reply, info: QueryInfo | None, limit: float) -> Exception:
+        """Our error for an engine's non-success answer (the body is read, then dropped)."""
+        status, text = reply.status, reply.text()
+        reply.discard()
+        log.warning(
+            "SPARQL engine %s answered HTTP %s: %s",
+            where(self.engine.query_url),
+            status,
+            " ".join(text.split())[:500],
+        )
+        lowered = text.lower()
+        if status in (408, 504) or "timeout" in lowered or "timed out" in lowered:
+            return QueryTimeout(limit)
+        if info is not None and info.services:
+            targets = ", ".join(f"<{t.iri}>" for t in info.services if t.iri)
+            return BackendError(
+                f"the query failed while calling SERVICE {targets}; the remote response is not "
+                "shown (check the endpoint, or add SILENT to ignore its failures)"
+            )
+        if status == 400 and info is not None:
+            return syntax_error_from(SyntaxError(text.strip()))
+        if status in (401, 403):
+            return BackendError(
+                f"the SPARQL engine behind this endpoint refused museum-kg (HTTP {status}); "
+                "the operator must check the setting `backend_auth`"
+            )
+        if status == 503:
+            return StoreError("the SPARQL engine behind this endpoint is busy; retry later")
+        return BackendError(
+            f"the SPARQL engine behind this endpoint failed (HTTP {status}); retry, or simplify "
+            "the request (the operator finds the engine's message in the server log)"
+        )
+
+
+def new_version() -> str:
+    """A fresh version marker value: UTC time and a random part."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]

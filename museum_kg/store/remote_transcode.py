@@ -1,0 +1,133 @@
+"""Turning a spooled engine answer into the format the client asked for.
+
+An answer already in the requested format is passed through untouched. Otherwise
+(the row cap applies, the engine cannot write N-Quads/TriG for a CONSTRUCT, or
+it ignored our Accept header) pyoxigraph parses the spooled answer as a
+stream and serializes it into a new spool, so memory stays flat whatever the
+size. The row cap reads at most `max_rows + 1` solutions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from museum_kg.errors import BackendError
+from museum_kg.store.base import QueryResult
+from museum_kg.store.spool import Spool, SpoolReader, discard, memory_chunks
+
+# Formats that carry triples only (Graph Store reads and writes).
+TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+_SOLUTIONS = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/tsv": "tsv",
+}
+_GRAPHS = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+}
+_OX_RESULTS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+_OX_RDF = {
+    "turtle": "TURTLE",
+    "ntriples": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "trig": "TRIG",
+    "rdfxml": "RDF_XML",
+    "jsonld": "JSON_LD",
+}
+
+
+def format_of(media_type: str, form: str) -> str | None:
+    """Our short format name for a media type the engine answered (or a client sent)."""
+    if form in ("construct", "describe"):
+        return _GRAPHS.get(media_type)
+    return _SOLUTIONS.get(media_type) or _GRAPHS.get(media_type)
+
+
+def graph_format_of_body(media_type: str) -> str | None:
+    return _GRAPHS.get(media_type)
+
+
+def results(form: str, result_format: str, body: dict, rows_capped: bool) -> QueryResult:
+    path = body["path"]
+    chunks: Iterator[bytes] = SpoolReader(path) if path is not None else memory_chunks(body["data"])
+    return QueryResult(
+        form=form,
+        result_format=result_format,
+        chunks=chunks,
+        size=body["size"],
+        rows_capped=rows_capped,
+    )
+
+
+def _source(body: dict) -> dict[str, Any]:
+    if body["path"] is not None:
+        return {"path": body["path"]}
+    return {"input": body["data"]}
+
+
+def transcode(
+    body: dict, got: str, wanted: str, form: str, max_rows: int | None, spool_path: str
+) -> tuple[dict, bool]:
+    """`body` (a finished spool in format `got`) as `wanted`, capped at `max_rows` rows."""
+    if got == wanted and max_rows is None:
+        return body, False
+    import pyoxigraph as ox
+
+    spool = Spool(spool_path)
+    capped = False
+    try:
+        if form in ("construct", "describe"):
+            if got not in _OX_RDF or wanted not in _OX_RDF:
+                raise ValueError(f"cannot read {got}")
+            quads = ox.parse(format=getattr(ox.RdfFormat, _OX_RDF[got]), **_source(body))
+            ox.serialize(quads, spool, getattr(ox.RdfFormat, _OX_RDF[wanted]))
+        else:
+            if got not in _OX_RESULTS:
+                raise ValueError(f"cannot read {got}")
+            parsed = ox.parse_query_results(
+                format=getattr(ox.QueryResultsFormat, _OX_RESULTS[got]), **_source(body)
+            )
+            if max_rows is not None and isinstance(parsed, ox.QuerySolutions):
+                from museum_kg.store.workers import _capped
+
+                parsed, capped = _capped(parsed, max_rows, spool_path + ".rows.tsv")
+            parsed.serialize(spool, getattr(ox.QueryResultsFormat, _OX_RESULTS[wanted]))
+    except (SyntaxError, ValueError, OSError) as exc:
+        finished = spool.finish()
+        if finished["path"]:
+            discard(finished["path"])
+        raise BackendError(
+            "the SPARQL engine's answer could not be read as "
+            f"{got} ({' '.join(str(exc).split())[:200]})"
+        ) from None
+    finally:
+        if body["path"] is not None:
+            discard(body["path"])
+    return spool.finish(), capped
