@@ -90,10 +90,10 @@ class VersionStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.changelog = Path(settings.store) / "changelog.sqlite"
-        if settings.backend is not None or not self.changelog.is_file():
+        if not self.changelog.is_file():  # a remote backend has it after `load --backend`
             raise NotFound(
-                "the feeds need the embedded store's change log, and this store has none yet; "
-                "load data with `museum-kg load` first"
+                "the feeds need the store's change log, and this store has none yet; "
+                "load data with `museum-kg load` first (with `--backend` for a remote engine)"
             )
         folder = Path(settings.store) / "feeds"
         folder.mkdir(parents=True, exist_ok=True)

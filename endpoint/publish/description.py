@@ -49,6 +49,15 @@ DESCRIPTION = (
     "taken from, with section, paragraph and character offsets. The graph uses a small "
     "OWL ontology aligned to schema.org, CIDOC-CRM, W3C ORG, PROV-O and OWL-Time."
 )
+KEYWORDS = (
+    "museums",
+    "cultural heritage",
+    "cultural institutions",
+    "exchange partnerships",
+    "exhibitions",
+    "China",
+    "linked data",
+)
 PUBLISHER_NAME = "museum-kg project"
 CONTACT_NAME = "museum-kg data maintainers"
 CONTACT_EMAIL = "data@museum-kg.org"
@@ -91,6 +100,9 @@ def describe_dataset(
     _statistics(g, ds, base_iri, stats)
     _sparql(g, ds, base_iri)
     _dumps(g, ds, base_iri, stats, dumps)
+    from museum_kg.endpoint.feeds.links import describe_feeds  # the LDES and OAI-PMH feeds
+
+    describe_feeds(g, ds, base_iri)
     return g
 
 
@@ -122,6 +134,9 @@ def _identity(
     g.add((ds, DCT.language, ENGLISH))
     g.add((ds, SDO.inLanguage, Literal("en")))
     g.add((ds, DCAT.theme, THEME_CULTURE))
+    for word in KEYWORDS:
+        g.add((ds, DCAT.keyword, Literal(word, lang=EN)))
+        g.add((ds, SDO.keywords, Literal(word, lang=EN)))
     for pred, value in (
         (SDO.about, ABOUT_MUSEUMS),
         (DCT.subject, ABOUT_MUSEUMS),

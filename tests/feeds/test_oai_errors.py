@@ -7,7 +7,7 @@ import json
 
 import pytest
 import requests
-from conftest import OAI_NS, SALT, TRAM, load, start_server
+from feed_helpers import OAI_NS, SALT, TRAM, load, start_server
 from lxml import etree
 
 UNKNOWN = "https://w3id.org/museum-kg/id/org/no-such-museum"

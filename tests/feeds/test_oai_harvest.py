@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import requests
-from conftest import MILL, OAI_NS, SALT, TRAM
+from feed_helpers import MILL, OAI_NS, SALT, TRAM
 from lxml import etree
 from rdflib import RDFS, Graph, Literal, URIRef
 from sickle import Sickle

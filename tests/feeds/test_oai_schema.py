@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import MILL, OAI_NS, SCHEMAS, TRAM
+from feed_helpers import MILL, OAI_NS, SCHEMAS, TRAM
 from lxml import etree
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
