@@ -12,7 +12,9 @@ canonical N-Triples lines whose subject is the entity; blank nodes it
 references are replaced by the digest of their own description (recursively),
 so their triples count for the IRI that references them and their labels never
 matter. The per-graph digests of one entity are combined with XOR (order-free).
-Blank-node subjects get no digest of their own.
+Blank-node subjects get no digest of their own. The same pass gives each graph
+a content key (XOR of its subject digests), blind to blank-node labels, that
+the dumps use to keep the bytes of unchanged graphs.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class EntityDigests:
 
     def __init__(self) -> None:
         self.digests: dict[str, bytes] = {}
+        self.graph_keys: dict[str, str] = {}  # graph IRI ("" = default) -> content key
+        self._key = 0
         self._graph = b""
         self._bnodes: dict[bytes, Group] = {}
         self._pending: list[tuple[bytes, Group]] = []
@@ -74,6 +78,7 @@ class EntityDigests:
     def start_graph(self, graph: str) -> None:
         self._graph = graph.encode()
         self._bnodes, self._pending = {}, []
+        self._key = 0
 
     def group(self, subject: bytes, lines: Group) -> None:
         if subject.startswith(b"_:"):
@@ -95,6 +100,9 @@ class EntityDigests:
                     rest = b"_:" + self._bnode_digest(label, memo, set()) + rest[len(label) :]
                 resolved.append(b" ".join((s, p, rest)))
             self._add(subject, resolved)
+        for label in self._bnodes:  # blank-node statements count for the graph's key too
+            self._key ^= int(self._bnode_digest(label, memo, set()), 16)
+        self.graph_keys[self._graph.decode()] = f"{self._key:032x}"
         self._bnodes, self._pending = {}, []
 
     def _bnode_digest(self, label: bytes, memo: dict, seen: set) -> bytes:
@@ -120,6 +128,7 @@ class EntityDigests:
         for line in lines:
             h.update(line)
         digest = h.digest()
+        self._key ^= int.from_bytes(digest, "big")
         iri = subject[1:-1].decode("utf-8")
         before = self.digests.get(iri)
         if before is not None:

@@ -137,7 +137,9 @@ def _write_one(path: Path, writer: Writer, compress: bool) -> tuple[int, str]:
     with open(path, "wb") as raw:
         sink = _Hashing(raw)
         if compress:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=0) as zipped:
+            with gzip.GzipFile(
+                filename="", mode="wb", fileobj=sink, mtime=0, compresslevel=6
+            ) as zipped:
                 writer(zipped)
         else:
             writer(sink)
@@ -251,10 +253,18 @@ def content_key(store: Any, graph: Any) -> str:
     return f"{total:032x}"
 
 
-def write_dumps(store: Any, store_dir: Path, snapshot_id: str, base_iri: str = BASE_IRI) -> DumpSet:
+def write_dumps(
+    store: Any,
+    store_dir: Path,
+    snapshot_id: str,
+    base_iri: str = BASE_IRI,
+    graph_keys: dict[str, str] | None = None,
+) -> DumpSet:
     """Dump a pyoxigraph `store` (the snapshot being published) and prune stale dumps.
 
     Called once by the load pipeline, after validation and before the switch.
+    `graph_keys` (graph IRI, "" for the default graph -> content key) skips the
+    passes of `content_key` when the caller already knows them (the loader's scan).
     """
     import pyoxigraph as ox
 
@@ -267,8 +277,14 @@ def write_dumps(store: Any, store_dir: Path, snapshot_id: str, base_iri: str = B
     named = sorted(
         (g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value
     )
-    keys: dict[str | None, str] = {g.value: content_key(store, g) for g in named}
-    default = content_key(store, ox.DefaultGraph())
+    if graph_keys is not None:
+        keys: dict[str | None, str] = {
+            g.value: graph_keys.get(g.value) or content_key(store, g) for g in named
+        }
+        default = graph_keys.get("", "0" * 32)
+    else:
+        keys = {g.value: content_key(store, g) for g in named}
+        default = content_key(store, ox.DefaultGraph())
     keys[None] = hashlib.sha256(
         "\n".join([default] + [f"{g} {k}" for g, k in sorted(keys.items())]).encode()
     ).hexdigest()[:32]
