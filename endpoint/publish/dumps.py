@@ -18,6 +18,7 @@ written here on first request, through the backend's `read_graph`.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -99,7 +100,14 @@ def current_dumps(settings: Settings, backend: Backend, pub: Publication) -> Dum
         return found
     with _build_lock:
         found = DumpSet.read(dump_folder(settings.store, key))
-        return found or build_from_backend(backend, settings, key)
+        if found is not None:
+            return found
+        built = build_from_backend(backend, settings, key)
+        if key.startswith("v-"):  # no snapshots to prune with: keep the newest set only
+            for old in list_dump_sets(settings.store):
+                if old.snapshot_id.startswith("v-") and old.snapshot_id != key:
+                    shutil.rmtree(old.folder, ignore_errors=True)
+        return built
 
 
 def _served_type(f: DumpFile) -> str:
