@@ -24,33 +24,36 @@ SCHEMA = "https://schema.org/"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 INCOMING_LIMIT = 1000
 
+# Every pattern names its graph (GRAPH ?x), so the queries mean the same on engines
+# whose default graph is not the union of the named graphs.
 OUTGOING = """SELECT ?this ?g ?p ?o ?pl ?ol WHERE {
   GRAPH ?g { ?this ?p ?o }
-  OPTIONAL { ?p rdfs:label ?pl }
-  OPTIONAL { ?o rdfs:label ?ol }
+  OPTIONAL { GRAPH ?g1 { ?p rdfs:label ?pl } }
+  OPTIONAL { GRAPH ?g2 { ?o rdfs:label ?ol } }
 }"""
 INCOMING = f"""SELECT ?this ?g ?s ?p ?pl ?sl WHERE {{
   GRAPH ?g {{ ?s ?p ?this }}
-  OPTIONAL {{ ?p rdfs:label ?pl }}
-  OPTIONAL {{ ?s rdfs:label ?sl }}
+  OPTIONAL {{ GRAPH ?g1 {{ ?p rdfs:label ?pl }} }}
+  OPTIONAL {{ GRAPH ?g2 {{ ?s rdfs:label ?sl }} }}
 }} LIMIT {INCOMING_LIMIT}"""
-PROVENANCE = """SELECT ?this ?passage ?doc ?doctitle ?docid ?section ?paragraph ?start ?end WHERE {
-  { ?this mkg:source ?passage } UNION { ?passage mkg:document ?this }
-  OPTIONAL { ?passage mkg:document ?doc
-             OPTIONAL { ?doc dcterms:title ?doctitle }
-             OPTIONAL { ?doc dcterms:identifier ?docid } }
-  OPTIONAL { ?passage mkg:section ?section }
-  OPTIONAL { ?passage mkg:paragraph ?paragraph }
-  OPTIONAL { ?passage mkg:startOffset ?start }
-  OPTIONAL { ?passage mkg:endOffset ?end }
+PROVENANCE = """SELECT DISTINCT ?this ?passage ?doc ?doctitle ?docid ?section ?paragraph ?start ?end
+WHERE {
+  { GRAPH ?g { ?this mkg:source ?passage } } UNION { GRAPH ?g { ?passage mkg:document ?this } }
+  OPTIONAL { GRAPH ?g1 { ?passage mkg:document ?doc }
+             OPTIONAL { GRAPH ?g2 { ?doc dcterms:title ?doctitle } }
+             OPTIONAL { GRAPH ?g3 { ?doc dcterms:identifier ?docid } } }
+  OPTIONAL { GRAPH ?g4 { ?passage mkg:section ?section } }
+  OPTIONAL { GRAPH ?g5 { ?passage mkg:paragraph ?paragraph } }
+  OPTIONAL { GRAPH ?g6 { ?passage mkg:startOffset ?start } }
+  OPTIONAL { GRAPH ?g7 { ?passage mkg:endOffset ?end } }
 }"""
 CITATIONS = """SELECT DISTINCT ?this ?passage ?citing ?cl WHERE {
-  ?passage mkg:document ?this . ?citing mkg:source ?passage .
-  OPTIONAL { ?citing rdfs:label ?cl }
+  GRAPH ?g1 { ?passage mkg:document ?this } GRAPH ?g2 { ?citing mkg:source ?passage }
+  OPTIONAL { GRAPH ?g3 { ?citing rdfs:label ?cl } }
 }"""
 ALIGNMENTS = f"""SELECT DISTINCT ?this ?x ?schema WHERE {{
-  {{ ?this a ?x . ?x rdfs:subClassOf* ?schema }}
-  UNION {{ ?this ?x ?o . ?x rdfs:subPropertyOf* ?schema }}
+  {{ GRAPH ?g1 {{ ?this a ?x }} GRAPH ?g2 {{ ?x rdfs:subClassOf* ?schema }} }}
+  UNION {{ GRAPH ?g1 {{ ?this ?x ?o }} GRAPH ?g2 {{ ?x rdfs:subPropertyOf* ?schema }} }}
   FILTER(STRSTARTS(STR(?schema), "{SCHEMA}"))
 }}"""
 

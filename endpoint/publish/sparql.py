@@ -52,12 +52,13 @@ def select(
     query: str,
     bindings: Mapping[str, Identifier] | None = None,
 ) -> list[Row]:
-    """Rows of a SELECT query over all graphs (`GRAPH ?g` patterns address named graphs)."""
+    """Rows of a SELECT query; its patterns name their graphs (`GRAPH ?g`), so it means
+    the same whatever an engine's default graph is."""
     request = QueryRequest(
         query=PREFIXES + query,
         result_format="json",
         timeout_s=settings.timeout,
-        union_default_graph=True,
+        union_default_graph=False,
         substitutions=dict(bindings or {}),
         max_rows=INTERNAL_MAX_ROWS,
     )
