@@ -7,7 +7,8 @@ time the process started, so they survive restarts.
 
 `History` reads the loader's change log (`STORE/changelog.sqlite`): when an
 entity last changed, whether a load deleted it (a tombstone), and when the first
-load happened. Without a change log (a remote backend, a store loaded by hand)
+load happened. Without a change log (a store loaded by hand, a remote engine
+loaded by other means than `museum-kg load --backend` with this store folder)
 it answers "unknown" and callers fall back to the snapshot's time.
 """
 
@@ -71,7 +72,8 @@ class History:
 
     def __init__(self, settings: Settings) -> None:
         self.path = Path(settings.store) / "changelog.sqlite"
-        self.available = settings.backend is None and self.path.is_file()
+        # a remote backend has one too when `load --backend` ran with this store folder
+        self.available = self.path.is_file()
 
     def _read(self, fn: Any) -> Any:
         if not self.available:

@@ -39,10 +39,10 @@ FOLDER = click.option(
 
 @contextlib.contextmanager
 def open_backend(store: str | None) -> Iterator[tuple[object, Settings]]:
-    from museum_kg.store.embedded import EmbeddedBackend
+    from museum_kg.store.backends import open_backend
 
     settings = Settings.load(store=store)
-    backend = EmbeddedBackend(settings)
+    backend = open_backend(settings)  # the remote engine when MUSEUM_KG_BACKEND is set
     try:
         yield backend, settings
     finally:

@@ -10,10 +10,12 @@ the embedded store apply:
   sent; parameter values travel as a VALUES block of checked terms;
 - the deadline bounds the whole exchange (see `remote_http`), and the engine's
   own timeout parameter is sent where the engine has one (`remote_engines`);
-- the answer is spooled completely before `query` returns, then streamed;
-- the row cap (`max_rows`) is applied here: the rows are read from the
-  engine's JSON results by a streaming parser and only the first `max_rows`
-  are written, in the requested format;
+- the answer (SPARQL JSON results or N-Triples, whatever the client asked
+  for) is spooled completely, parsed as a stream and written in the requested
+  format before `query` returns (see `remote_transcode`: an answer the engine
+  cut short never passes as a 200), then streamed;
+- the row cap (`max_rows`) is applied while parsing: only the first
+  `max_rows` rows are written, and `rows_capped` says when more existed;
 - engine errors become our errors; a syntax error shows the engine's own
   message (it is the operator's engine), except when the query calls SERVICE,
   where nothing of the engine's answer is shown.
@@ -54,6 +56,7 @@ from museum_kg.store.remote_text import bind_values, version_bump, with_base, wi
 from museum_kg.store.remote_transcode import (
     MEDIA_TYPES,
     TRIPLE_FORMATS,
+    EngineGaveUp,
     format_of,
     graph_format_of_body,
     results,
@@ -107,20 +110,17 @@ class RemoteBackend:
             params += self.engine.union_params()
         params += self.engine.timeout_params(limit)
         wanted = request.result_format
-        ask = "json" if capped else ("ntriples" if wanted in ("nquads", "trig") else wanted)
-        if ask not in MEDIA_TYPES:
-            ask = "json"
+        ask = "ntriples" if form in ("construct", "describe") else "json"
         reply = self._post_query(text, ask, params, deadline, limit, info)
-        if reply.status == 406 and ask not in ("json", "ntriples"):
-            reply.discard()
-            ask = "ntriples" if form in ("construct", "describe") else "json"
-            reply = self._post_query(text, ask, params, deadline, limit, info)
         if reply.status != 200:
             raise self._failure(reply, info, limit)
         got = format_of(reply.media_type, form) or ask
-        body, rows_capped = transcode(
-            reply.body, got, wanted, form, max_rows if capped else None, self._spool_path()
-        )
+        try:
+            body, rows_capped = transcode(
+                reply.body, got, wanted, form, max_rows if capped else None, self._spool_path()
+            )
+        except EngineGaveUp:
+            raise QueryTimeout(limit) from None
         return results(form, wanted, body, rows_capped)
 
     def read_graph(self, graph: str | None, result_format: str) -> QueryResult:
@@ -141,24 +141,20 @@ class RemoteBackend:
                 self._graph_url(graph),
                 deadline=deadline,
                 limit=limit,
-                headers={"Accept": MEDIA_TYPES[result_format]},
+                headers={"Accept": MEDIA_TYPES["ntriples"]},
             )
-            if reply.status == 406:
-                reply.discard()
-                reply = self.http.send(
-                    "GET",
-                    self._graph_url(graph),
-                    deadline=deadline,
-                    limit=limit,
-                    headers={"Accept": MEDIA_TYPES["ntriples"]},
-                )
         if reply.status == 404:
             reply.discard()
             raise NotFound(f"there is no graph <{graph}> in the store")
         if reply.status != 200:
             raise self._failure(reply, None, limit)
         got = graph_format_of_body(reply.media_type) or "ntriples"
-        body, _ = transcode(reply.body, got, result_format, "construct", None, self._spool_path())
+        try:
+            body, _ = transcode(
+                reply.body, got, result_format, "construct", None, self._spool_path()
+            )
+        except EngineGaveUp:
+            raise QueryTimeout(limit) from None
         return results("construct", result_format, body, False)
 
     def graphs(self) -> list[str]:

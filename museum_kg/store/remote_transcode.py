@@ -1,10 +1,13 @@
 """Turning a spooled engine answer into the format the client asked for.
 
-An answer already in the requested format is passed through untouched. Otherwise
-(the row cap applies, the engine cannot write N-Quads/TriG for a CONSTRUCT, or
-it ignored our Accept header) pyoxigraph parses the spooled answer as a
-stream and serializes it into a new spool, so memory stays flat whatever the
-size. The row cap reads at most `max_rows + 1` solutions.
+Engines are always asked for the most widely supported formats (SPARQL JSON
+results, N-Triples), and pyoxigraph parses the spooled answer as a stream and
+serializes it into a new spool in the requested format, so memory stays flat
+whatever the size. Parsing every answer is also the completeness check: some
+engines (Oxigraph among them) send 200 and start streaming before evaluation
+ends, then append an error text when they give up. Such an answer does not
+parse and is reported as a timeout or an engine failure, never passed on.
+The row cap reads at most `max_rows + 1` solutions.
 """
 
 from __future__ import annotations
@@ -92,12 +95,28 @@ def _source(body: dict) -> dict[str, Any]:
     return {"input": body["data"]}
 
 
+class EngineGaveUp(Exception):
+    """The engine stopped the evaluation (its own time limit) after answering 200."""
+
+
+_GAVE_UP = (b"cancelled", b"canceled", b"timeout", b"timed out", b"time limit")
+
+
+def _gave_up(body: dict) -> bool:
+    if body["path"] is not None:
+        with open(body["path"], "rb") as f:
+            f.seek(max(0, body["size"] - 300))
+            tail = f.read()
+    else:
+        tail = body["data"][-300:]
+    tail = tail.lower()
+    return any(word in tail for word in _GAVE_UP)
+
+
 def transcode(
     body: dict, got: str, wanted: str, form: str, max_rows: int | None, spool_path: str
 ) -> tuple[dict, bool]:
     """`body` (a finished spool in format `got`) as `wanted`, capped at `max_rows` rows."""
-    if got == wanted and max_rows is None:
-        return body, False
     import pyoxigraph as ox
 
     spool = Spool(spool_path)
@@ -123,6 +142,8 @@ def transcode(
         finished = spool.finish()
         if finished["path"]:
             discard(finished["path"])
+        if _gave_up(body):
+            raise EngineGaveUp() from None
         raise BackendError(
             "the SPARQL engine's answer could not be read as "
             f"{got} ({' '.join(str(exc).split())[:200]})"

@@ -1,0 +1,177 @@
+"""Fixtures of the remote-backend tests: real `oxigraph serve` processes on 127.0.0.1.
+
+`oxigraph_factory()` starts a fresh server (the `oxigraph` package of the `test`
+extra, the same version as pyoxigraph) over a temporary folder on a free port;
+every server started is stopped at the end of the session. The tests skip, with
+the reason, only when the binary is missing or does not start.
+
+`loaded_remote` is one read-only engine holding the bundled graph, loaded by the
+real `museum-kg load --backend` command, and `remote_server` a live museum-kg
+server in front of it. Tests that write start engines of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ENGINE_TIMEOUT_S = 10  # the engine's own limit, so a query we gave up on stops there too
+
+
+@dataclass
+class Oxigraph:
+    process: subprocess.Popen
+    url: str  # http://127.0.0.1:PORT/
+    folder: Path
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "query"
+
+    def settings(self, **changes):
+        from museum_kg.settings import Settings
+
+        values = {
+            "store": self.folder / "museum-kg-store",
+            "backend": self.query_url,
+            "backend_engine": "oxigraph",
+            "host": "127.0.0.1",
+            "port": 0,
+            "threads": 8,
+        }
+        return Settings.load(env={}, **(values | changes))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def _binary() -> str | None:
+    beside = Path(sys.executable).with_name("oxigraph")
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("oxigraph")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(server: Oxigraph, log: Path) -> None:
+    import requests
+
+    for _ in range(200):
+        if server.process.poll() is not None:
+            break
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(server.url + "query", params={"query": "ASK {}"}, timeout=2).ok:
+                return
+        time.sleep(0.05)
+    server.stop()
+    tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
+    pytest.skip(f"`oxigraph serve` did not start on {server.url}: {tail or 'no output'}")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_factory(tmp_path_factory):
+    """`start() -> Oxigraph`: a new, empty `oxigraph serve` on 127.0.0.1."""
+    binary = _binary()
+    if binary is None:
+        pytest.skip("the `oxigraph` server binary is not installed (pip install oxigraph)")
+    started: list[Oxigraph] = []
+
+    def start() -> Oxigraph:
+        folder = tmp_path_factory.mktemp("oxigraph")
+        port = _free_port()
+        log = folder / "server.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [
+                    binary,
+                    "serve",
+                    "--location",
+                    str(folder / "db"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout-s",
+                    str(ENGINE_TIMEOUT_S),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={k: v for k, v in os.environ.items() if not k.startswith("MUSEUM_KG_")},
+            )
+        server = Oxigraph(process, f"http://127.0.0.1:{port}/", folder)
+        started.append(server)
+        _wait_ready(server, log)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def _cli_load(engine: Oxigraph, *args: str, store: Path | None = None):
+    """`museum-kg load --backend ...` through the real command; returns click's result."""
+    from museum_kg.cli import main
+
+    env = {
+        "MUSEUM_KG_BACKEND_ENGINE": "oxigraph",
+        "MUSEUM_KG_STORE": str(store or engine.folder / "museum-kg-store"),
+    }
+    return CliRunner().invoke(
+        main, ["load", "--backend", engine.query_url, *args], env=env, catch_exceptions=False
+    )
+
+
+@pytest.fixture(scope="session")
+def cli_load():
+    """`cli_load(engine, *args, store=None)`: run `museum-kg load --backend` (click result)."""
+    return _cli_load
+
+
+@pytest.fixture(scope="session")
+def loaded_remote(oxigraph_factory) -> Oxigraph:
+    """An engine holding the bundled graph, pushed by `museum-kg load --backend` (read only!)."""
+    engine = oxigraph_factory()
+    result = _cli_load(engine)
+    assert result.exit_code == 0, result.output
+    return engine
+
+
+@pytest.fixture(scope="session")
+def remote_server(server_factory, loaded_remote):
+    """A live museum-kg server (waitress, real HTTP) over `loaded_remote`; max_rows=1000."""
+    settings = loaded_remote.settings(max_rows=1000)
+    return server_factory(
+        store=settings.store,
+        backend=settings.backend,
+        backend_engine="oxigraph",
+        max_rows=1000,
+    )
+
+
+@pytest.fixture()
+def remote_backend(loaded_remote):
+    from museum_kg.store.remote import RemoteBackend
+
+    backend = RemoteBackend(loaded_remote.settings())
+    yield backend
+    backend.close()
