@@ -163,6 +163,8 @@ def test_entity_page_has_validators_and_answers_304(publish_server):
     assert again.content == b""
     since = requests.get(url, headers={"Accept": "text/turtle", "If-Modified-Since": modified})
     assert since.status_code == 304
+    head = requests.head(url, headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b"" and head.headers["ETag"] == etag
     html = requests.get(url, headers={"Accept": "text/html", "If-None-Match": etag})
     assert html.status_code == 200  # another representation, another ETag
     assert html.headers["ETag"] != etag
