@@ -30,11 +30,13 @@ from museum_kg.endpoint.publish.http import (
     split_suffix,
 )
 from museum_kg.endpoint.publish.state import History, publication
+from rdflib import URIRef
 
 from museum_kg.errors import Gone, NotFound
 
 # Characters that cannot appear in an IRI: such paths are answered 404 before any query.
 NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+IN_DATASET = URIRef("http://rdfs.org/ns/void#inDataset")
 # Bump when the page layout changes, so cached pages are revalidated.
 PAGE_VERSION = "pages-1"
 
@@ -90,9 +92,9 @@ def serve_resource(path: str) -> Response:
             is_document=bare.startswith("source/"),
         )
     else:
-        body = found.to_graph().serialize(
-            format=fmt.rdflib, encoding="utf-8", **jsonld_context(fmt)
-        )
+        graph = found.to_graph()
+        graph.add((found.iri, IN_DATASET, URIRef(settings.base_iri + "dataset")))
+        body = graph.serialize(format=fmt.rdflib, encoding="utf-8", **jsonld_context(fmt))
     response = Response(body, mimetype=fmt.media_type)
     if fmt is HTML:
         response.mimetype = "text/html"

@@ -68,6 +68,8 @@ def test_entity_iri_negotiates_each_rdf_format(publish_server, media):
     assert r.headers["Content-Location"] == PATH + suffix
     g = Graph().parse(data=r.content, format=RDF_TYPES[media])
     assert (URIRef(MUSEUM), RDFS.label, Literal("Beijing Auto Museum", lang="en")) in g
+    dataset = URIRef("https://w3id.org/museum-kg/dataset")
+    assert (URIRef(MUSEUM), URIRef("http://rdfs.org/ns/void#inDataset"), dataset) in g
 
 
 @pytest.mark.parametrize(
