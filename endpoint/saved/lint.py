@@ -196,6 +196,12 @@ def example_problems(saved: SavedQuery, runner: Any) -> list[str]:
             problems.append(
                 f"{where} returned {len(rows)} rows; expected at least {expect['min_rows']}"
             )
+        keys = [tuple(sorted((k, v.n3()) for k, v in row.items())) for row in rows]
+        if len(set(keys)) != len(keys):
+            problems.append(
+                f"{where} returned {len(keys) - len(set(keys))} duplicate row(s); facts stated "
+                "in several named graphs repeat in the union default graph: use SELECT DISTINCT"
+            )
         for wanted in expect.get("contains") or []:
             if not any(_matches(row, wanted) for row in rows):
                 problems.append(f"{where} has no row matching {wanted}")

@@ -151,3 +151,17 @@ def test_a_broken_header_is_reported_with_the_file_and_others_still_checked(tmp_
     found = lint_files(sorted(tmp_path.glob("*.rq")))
     assert [p.query_id for p in found] == ["bad", "probe", "probe"]
     assert "unknown key `titel`" in found[0].message
+
+
+def test_duplicate_rows_from_facts_stated_in_several_graphs_are_reported(
+    tmp_path, saved_runner
+) -> None:
+    # China is typed a mkg:Country in all three source graphs.
+    query = PREFIX + (
+        "SELECT ?event ?year WHERE { ?event a mkg:Country . BIND(?year AS ?y) "
+        "FILTER(?event = <https://w3id.org/museum-kg/id/place/china>) }\n"
+    )
+    found = problems_of(tmp_path, HEADER, query, saved_runner)
+    assert any("duplicate row" in message and "DISTINCT" in message for message in found), found
+    fixed = query.replace("SELECT ?event", "SELECT DISTINCT ?event")
+    assert not any("duplicate" in m for m in problems_of(tmp_path, HEADER, fixed, saved_runner))
