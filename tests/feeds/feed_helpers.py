@@ -59,8 +59,13 @@ class FeedServer:
 
     def close(self) -> None:
         from museum_kg.endpoint.app import close_app
+        from waitress.channel import HTTPChannel
 
         self.server.close()
+        # idle keep-alive connections would hold the server loop until their timeout
+        for channel in list(self.server._map.values()):
+            if isinstance(channel, HTTPChannel):
+                channel.close()
         self.thread.join(timeout=10)
         close_app(self.app)
 
