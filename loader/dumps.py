@@ -259,19 +259,33 @@ def write_dumps(
     snapshot_id: str,
     base_iri: str = BASE_IRI,
     graph_keys: dict[str, str] | None = None,
+    prepared: dict[str | None, Path] | None = None,
 ) -> DumpSet:
     """Dump a pyoxigraph `store` (the snapshot being published) and prune stale dumps.
 
     Called once by the load pipeline, after validation and before the switch.
     `graph_keys` (graph IRI, "" for the default graph -> content key) skips the
     passes of `content_key` when the caller already knows them (the loader's scan).
+    `prepared` (None for the whole dataset, or a graph IRI -> file) names files that
+    already hold the serialization (N-Quads; N-Triples, which is Turtle, for a graph).
     """
     import pyoxigraph as ox
+
+    prepared = prepared or {}
+
+    def copy(path: Path) -> Writer:
+        def write(out: IO[bytes]) -> None:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+
+        return write
 
     def whole(out: IO[bytes]) -> None:
         store.dump(out, ox.RdfFormat.N_QUADS)
 
     def one(graph: Any) -> Writer:
+        if graph.value in prepared:
+            return copy(prepared[graph.value])
         return lambda out: store.dump(out, ox.RdfFormat.TURTLE, from_graph=graph)
 
     named = sorted(
@@ -290,7 +304,8 @@ def write_dumps(
     ).hexdigest()[:32]
     prune_dumps(store_dir, keep=[snapshot_id])
     graphs = {g.value: one(g) for g in named}
-    return write_dump_set(store_dir, snapshot_id, whole, graphs, base_iri, keys)
+    everything = copy(prepared[None]) if None in prepared else whole
+    return write_dump_set(store_dir, snapshot_id, everything, graphs, base_iri, keys)
 
 
 def prune_dumps(store_dir: Path, keep: Iterable[str] = ()) -> list[str]:

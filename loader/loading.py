@@ -31,6 +31,7 @@ from museum_kg.loader.dumps import write_dumps
 from museum_kg.loader.inference import Alignments, Materializer, write_inferred
 from museum_kg.loader.progress import CountingReader, Reporter
 from museum_kg.loader.sources import Source, collect, graphs_in, syntax_error
+from museum_kg.loader.spool import Spool
 from museum_kg.loader.validate import Validator
 
 from museum_kg.bundled import bundled_files
@@ -128,8 +129,9 @@ def load(
             cleanup.append(work)
             digests = EntityDigests()
             materializer = Materializer(alignments, work / "inferred.nt")
+            spool = Spool(work)
             with reporter.bar("indexing", triples) as advance:
-                scan(store, graphs, [digests, materializer], lambda n: advance(n, n))
+                scan(store, graphs, [digests, materializer, spool], lambda n: advance(n, n))
             materializer.close()
             diff = changelog.diff(digests.digests)
             validated = None
@@ -145,7 +147,11 @@ def load(
             keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
                 "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
             ).hexdigest()[:32]
-            write_dumps(store, Path(settings.store), builder.id, settings.base_iri, keys)
+            spool.add_graph_file(inferred_graph, materializer.path, materializer.count)
+            spool.close()
+            write_dumps(
+                store, Path(settings.store), builder.id, settings.base_iri, keys, spool.prepared()
+            )
             if push is not None:
                 touched = None
                 if mode != "rebuild":

@@ -1,0 +1,62 @@
+"""Copies of the snapshot scan's lines, ready to become dump files without a second pass.
+
+`Spool` is a consumer of `digest.scan`: it writes every line, with its graph, to
+`whole.nq` (N-Quads of the whole dataset) and each graph's lines to its own
+N-Triples file (N-Triples is valid Turtle). `write_dumps` copies these files
+instead of asking Oxigraph to serialise the store again, which would decode
+every term a second and a third time. Small graphs are still dumped by Oxigraph
+as Turtle with prefixes, which reads better.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+LARGE = 50_000  # graphs with more triples than this are dumped from the spool
+
+
+class Spool:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.whole = open(folder / "whole.nq", "wb")  # noqa: SIM115 - closed by close()
+        self.sizes: dict[str, int] = {}
+        self.files: dict[str, Path] = {}
+        self._file = None
+        self._graph = ""
+        self._suffix = b" .\n"
+
+    def start_graph(self, graph: str) -> None:
+        self._graph = graph
+        self._suffix = f" <{graph}> .\n".encode() if graph else b" .\n"
+        path = self.folder / f"graph-{len(self.files)}.nt"
+        self.files[graph] = path
+        self.sizes[graph] = 0
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by end_graph()
+
+    def group(self, subject: bytes, lines: list[bytes]) -> None:
+        self._file.writelines(lines)
+        suffix = self._suffix
+        self.whole.writelines([line[:-3] + suffix for line in lines])
+        self.sizes[self._graph] += len(lines)
+
+    def end_graph(self) -> None:
+        self._file.close()
+
+    def add_graph_file(self, graph: str, path: Path, size: int) -> None:
+        """Add a graph whose N-Triples are already in `path` (the derived triples)."""
+        suffix = f" <{graph}> .\n".encode()
+        with open(path, "rb") as lines:
+            for line in lines:
+                self.whole.write(line[:-3] + suffix)
+        self.files[graph], self.sizes[graph] = path, size
+
+    def close(self) -> None:
+        self.whole.close()
+
+    def prepared(self) -> dict[str | None, Path]:
+        """Files for `write_dumps`: None -> whole N-Quads; graph -> its N-Triples (if large)."""
+        ready: dict[str | None, Path] = {None: self.folder / "whole.nq"}
+        for graph, path in self.files.items():
+            if graph and self.sizes[graph] > LARGE:
+                ready[graph] = path
+        return ready
