@@ -20,7 +20,7 @@ request's host), so clients can check that a page is the node it names.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, request
 from museum_kg.endpoint.app import current_backend, current_settings
@@ -182,9 +182,12 @@ def add_member(g: Graph, root: str, version: Version) -> URIRef:
 
 
 def xsd_time(version: Version) -> Literal:
-    """The version's time as an xsd:dateTime in UTC (`...Z`), microseconds kept."""
-    text = version.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return Literal(text, datatype=XSD.dateTime)
+    """The version's time as an xsd:dateTime in UTC, microseconds kept."""
+    return _literal(version.at)
+
+
+def _literal(moment: datetime) -> Literal:
+    return Literal(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=XSD.dateTime)
 
 
 def _relation(g: Graph, node: URIRef, kind: URIRef, target: URIRef, value: Literal) -> None:
@@ -223,7 +226,7 @@ def view() -> Response:
     size = settings.feed_page_size
     with open_versions(settings, current_backend()) as versions:
         total = versions.count()
-        firsts = [versions.slice(n * size, 1) for n in range(total // size + 1)]
+        starts = versions.page_starts(size)
         last_id = versions.last_id()
     root = feed_root()
     node = view_iri(root)
@@ -232,10 +235,10 @@ def view() -> Response:
     g.add((stream_iri(root), TREE.view, node))
     g.add((node, RDF.type, TREE.Node))
     g.add((node, DCTERMS.isPartOf, stream_iri(root)))
-    for n, first in enumerate(firsts):
-        if first:
+    for n in range(total // size + 1):
+        if n < len(starts):
             _relation(
-                g, node, TREE.GreaterThanOrEqualToRelation, page_iri(root, n), xsd_time(first[0])
+                g, node, TREE.GreaterThanOrEqualToRelation, page_iri(root, n), _literal(starts[n])
             )
         else:  # the open page is empty: nothing to say about its members yet
             rel = BNode()

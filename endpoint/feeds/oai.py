@@ -34,7 +34,7 @@ from museum_kg.endpoint.feeds.oai_xml import (
     sub,
 )
 from museum_kg.endpoint.feeds.versions import Version, VersionStore, open_versions
-from museum_kg.endpoint.publish.description import CONTACT_EMAIL, TITLE
+from museum_kg.endpoint.publish.description import TITLE
 from museum_kg.endpoint.publish.sparql import select, values
 from rdflib import URIRef
 
@@ -150,7 +150,7 @@ def identify(root, req: OaiRequest, settings: Settings, backend: Backend) -> Non
     sub(el, "repositoryName", TITLE)
     sub(el, "baseURL", feed_root() + "/oai")
     sub(el, "protocolVersion", "2.0")
-    sub(el, "adminEmail", CONTACT_EMAIL)
+    sub(el, "adminEmail", settings.contact_email)
     sub(el, "earliestDatestamp", datestamp(first))
     sub(el, "deletedRecord", "persistent")
     sub(el, "granularity", "YYYY-MM-DDThh:mm:ssZ")
@@ -212,8 +212,10 @@ def _list(root, req: OaiRequest, settings: Settings, backend: Backend, full: boo
     prefix = _check_prefix(req.prefix)
     with open_versions(settings, backend) as store:
         items = _items(store, req, settings)
-    rest = [v for v in items if v.id > req.after]
-    part = rest[: settings.oai_page_size]
+        rest = [v for v in items if v.id > req.after]
+        part = rest[: settings.oai_page_size]
+        if full:  # the statements of the records sent, read only for those
+            part = [store.get(v.id) or v for v in part]
     if not part:
         raise OaiPmhError("noRecordsMatch", "no record matches these from, until and set arguments")
     el = sub(root, "ListRecords" if full else "ListIdentifiers")

@@ -32,6 +32,7 @@ ALLOWED = {
 RESUMABLE = {"ListSets", "ListIdentifiers", "ListRecords"}
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+PREFIX = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")
 SET_SPEC = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")
 
 
@@ -105,6 +106,9 @@ def parse(pairs: list[tuple[str, str]]) -> OaiRequest:
     for name, value in args.items():
         if not value:
             raise bad(f"the argument {name!r} is empty")
+    prefix = args.get("metadataPrefix")
+    if prefix is not None and not PREFIX.match(prefix):
+        raise bad(f"metadataPrefix {prefix!r} is not a metadata prefix such as oai_dc")
     start, end = dates(args.get("from"), args.get("until"))
     set_spec = args.get("set")
     if set_spec is not None and not SET_SPEC.match(set_spec):

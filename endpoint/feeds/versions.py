@@ -80,6 +80,7 @@ def _row(row: tuple) -> Version:
 
 
 COLUMNS = "id, iri, kind, at, captured, label, classes, triples"
+HEADER_COLUMNS = "id, iri, kind, at, captured, label, classes, NULL"
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -135,12 +136,25 @@ class VersionStore:
         return _row(found) if found else None
 
     def latest(self) -> list[Version]:
-        """The latest version of every entity, in change order (the OAI-PMH items)."""
+        """The latest version of every entity, in change order (the OAI-PMH items).
+
+        Without their statements (`triples` is None): `get()` reads those for the
+        records actually sent.
+        """
         rows = self.db.execute(
-            f"SELECT {COLUMNS} FROM versions WHERE id IN "
+            f"SELECT {HEADER_COLUMNS} FROM versions WHERE id IN "
             "(SELECT MAX(id) FROM versions GROUP BY iri) ORDER BY id"
         )
         return [_row(r) for r in rows]
+
+    def page_starts(self, size: int) -> list[datetime]:
+        """The time of the first member of each page of `size` versions."""
+        rows = self.db.execute(
+            "SELECT at FROM (SELECT at, ROW_NUMBER() OVER (ORDER BY id) - 1 AS pos "
+            "FROM versions) WHERE pos % ? = 0 ORDER BY pos",
+            (size,),
+        )
+        return [_parse(at) for (at,) in rows]
 
     def latest_of(self, iri: str) -> Version | None:
         row = self.db.execute(

@@ -79,6 +79,7 @@ CASES = [
         [("verb", "ListIdentifiers"), ("metadataPrefix", "oai_dc"), ("set", "not a set spec")],
     ),
     ("badArgument", [("verb", "GetRecord"), ("identifier", ""), ("metadataPrefix", "oai_dc")]),
+    ("badArgument", [("verb", "ListRecords"), ("metadataPrefix", "oai dc")]),
     ("badResumptionToken", [("verb", "ListRecords"), ("resumptionToken", "not-a-token")]),
     (
         "badResumptionToken",
