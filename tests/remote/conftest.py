@@ -54,8 +54,8 @@ class Oxigraph:
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(10)
+            try:  # it waits for idle keep-alive connections of servers still running
+                self.process.wait(2)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
@@ -157,7 +157,7 @@ def loaded_remote(oxigraph_factory) -> Oxigraph:
 
 
 @pytest.fixture(scope="session")
-def remote_server(server_factory, loaded_remote):
+def remote_server(loaded_remote, server_factory):
     """A live museum-kg server (waitress, real HTTP) over `loaded_remote`; max_rows=1000."""
     settings = loaded_remote.settings(max_rows=1000)
     return server_factory(

@@ -21,7 +21,10 @@ from museum_kg.store.remote_engines import VERSION_GRAPH
 BASE = "https://w3id.org/museum-kg/"
 MKG = BASE + "ontology#"
 AUTO = BASE + "id/org/beijing-auto-museum"
-CROSS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } }"
+CROSS = (
+    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } "
+    "GRAPH ?z { ?g ?h ?i } }"
+)
 
 
 def _rows(backend, query: str, **options) -> list[dict]:
