@@ -131,7 +131,7 @@ def test_mutated_turtle_files_are_loaded_whole_or_refused_with_nothing_changed(t
     store = tmp_path / "store"
     result = CliRunner().invoke(main, ["load", str(TURTLE), "--store", str(store)])
     assert result.exit_code == 0, result.output
-    fuzz_loads(store, TURTLE, scale(12, 300), "fuzz loader (Turtle)", figures, tmp_path)
+    fuzz_loads(store, TURTLE, scale(8, 300), "fuzz loader (Turtle)", figures, tmp_path)
 
 
 def test_mutated_trig_files_are_loaded_whole_or_refused_with_nothing_changed(
@@ -139,4 +139,4 @@ def test_mutated_trig_files_are_loaded_whole_or_refused_with_nothing_changed(
 ):
     store = tmp_path / "store"
     shutil.copytree(loaded_store, store)
-    fuzz_loads(store, TRIG, scale(6, 150), "fuzz loader (TriG)", figures, tmp_path)
+    fuzz_loads(store, TRIG, scale(4, 150), "fuzz loader (TriG)", figures, tmp_path)

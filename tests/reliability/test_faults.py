@@ -1,0 +1,279 @@
+"""Faults: a loader killed at random moments, query workers killed, a full disk during a
+load, and server restarts under load. Nothing served is ever lost or corrupted."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+from reliability_helpers import CLI, HTTP_TIMEOUT, check_error, children, scale
+
+from museum_kg.store.snapshots import SnapshotStore
+
+pytestmark = pytest.mark.reliability
+
+FIXTURES = Path(__file__).resolve().parent.parent / "loader" / "fixtures"
+BASE = FIXTURES / "museums.ttl"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def served_quads(store: Path) -> list[str]:
+    snapshot = SnapshotStore(store).current()
+    assert snapshot is not None
+    db = ox.Store.read_only(str(snapshot.path))
+    try:
+        return sorted(str(q) for q in db)
+    finally:
+        del db
+
+
+def change_count(store: Path) -> int:
+    from museum_kg.loader import ChangeLog
+
+    return len(ChangeLog(store / "changelog.sqlite").changes())
+
+
+def cli_load(store: Path, path: Path, *extra: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(CLI), "load", str(path), "--store", str(store), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
+
+
+def server_count(server) -> int:
+    r = requests.get(server.sparql, params={"query": COUNT}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    from museum_kg.loader import generate
+
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic.nt"
+    generate(path, 3000, seed=3)  # ~20k triples: about a second to load
+    return path
+
+
+def test_a_loader_killed_at_random_moments_loses_nothing(
+    tmp_path, synthetic, server_factory, figures
+):
+    store = tmp_path / "store"
+    assert cli_load(store, BASE).wait() == 0
+    server = server_factory(store=store)  # serves the store while loads are killed
+    rng = random.Random(11)
+    trials, killed, finished = scale(3, 40), 0, 0
+    for _ in range(trials):
+        before, current = served_quads(store), (store / "CURRENT").read_bytes()
+        log_before, count_before = change_count(store), server_count(server)
+        process = cli_load(store, synthetic, "--mode", "replace", "--no-validate")
+        time.sleep(rng.uniform(0.05, 1.8))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if process.returncode == -signal.SIGKILL:
+            killed += 1
+            assert (store / "CURRENT").read_bytes() == current
+            assert served_quads(store) == before, "a killed load changed the served quads"
+            assert change_count(store) == log_before
+            assert server_count(server) == count_before
+        else:
+            finished += 1
+            assert process.returncode == 0, process.stdout.read()
+            assert server_count(server) == len(served_quads(store))
+    # the next loads succeed and serve exactly what a load never interrupted serves
+    assert cli_load(store, synthetic, "--mode", "replace", "--no-validate").wait() == 0
+    reference = tmp_path / "reference"
+    assert cli_load(reference, BASE).wait() == 0
+    assert cli_load(reference, synthetic, "--mode", "replace", "--no-validate").wait() == 0
+    assert served_quads(store) == served_quads(reference)
+    assert server_count(server) == len(served_quads(reference))
+    staging = store / "staging"
+    assert not staging.is_dir() or not any(staging.iterdir())
+    figures.add("faults loader SIGKILL", trials=trials, killed=killed, finished_first=finished)
+    assert killed >= 1, "no load was killed before it finished"
+
+
+def worker_pids(server) -> list[int]:
+    pids = []
+    for pid in children(server.process.pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"museum_kg.store.workers" in cmdline:
+            pids.append(pid)
+    return pids
+
+
+def gone(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+def wait_gone(pid: int) -> None:
+    deadline = time.monotonic() + 30
+    while not gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert gone(pid)
+
+
+def test_killed_query_workers_are_replaced_and_the_next_request_succeeds(server_process, figures):
+    server = server_process("--workers", "2", "--timeout", "10")
+    small = {"query": "ASK { ?s ?p ?o }"}
+    assert requests.get(server.sparql, params=small, timeout=HTTP_TIMEOUT).status_code == 200
+    idle_kills = busy_kills = 0
+    for _ in range(scale(3, 30)):
+        # an idle worker, killed from outside
+        pids = worker_pids(server)
+        assert len(pids) >= 2
+        victim = pids[0]
+        os.kill(victim, signal.SIGKILL)
+        wait_gone(victim)
+        idle_kills += 1
+        for _ in range(3):
+            r = requests.get(server.sparql, params=small, timeout=HTTP_TIMEOUT)
+            assert r.status_code == 200 and r.json()["boolean"] is True
+        assert victim not in worker_pids(server)
+        # a worker killed while it evaluates a query: that request gets a clean 503
+        outcome: dict = {}
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        before = set(worker_pids(server))
+
+        def run_slow(query: str = slow, outcome: dict = outcome) -> None:
+            outcome["r"] = requests.get(
+                server.sparql, params={"query": query}, timeout=HTTP_TIMEOUT
+            )
+
+        thread = threading.Thread(target=run_slow)
+        thread.start()
+        busy = None
+        deadline = time.monotonic() + 10
+        while busy is None and time.monotonic() < deadline:
+            for pid in before:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                if fields[0] == "R":
+                    busy = pid
+            time.sleep(0.02)
+        os.kill(busy or next(iter(before)), signal.SIGKILL)
+        thread.join(60)
+        busy_kills += 1
+        r = outcome["r"]
+        if r.status_code != 200:  # the kill may also hit an idle worker
+            assert check_error(r)["error"] == "store_error"
+        again = requests.get(server.sparql, params=small, timeout=HTTP_TIMEOUT)
+        assert again.status_code == 200
+    assert len(worker_pids(server)) == 2
+    assert not server.log_has_500()
+    figures.add("faults query worker SIGKILL", idle_kills=idle_kills, busy_kills=busy_kills)
+
+
+def _small_disk(tmp_path: Path) -> tuple[Path, str] | None:
+    """A 20 MiB tmpfs mounted at a fresh folder (root only), or None."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        return None
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)],
+        capture_output=True,
+    )
+    return (mount, "tmpfs") if done.returncode == 0 else None
+
+
+def _limit_file_size() -> None:  # runs in the child before exec
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes then fail with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024 * 1024, 8 * 1024 * 1024))
+
+
+def test_a_full_disk_during_a_load_is_a_clear_error_and_the_snapshot_survives(tmp_path, figures):
+    from museum_kg.loader import generate
+
+    disk = _small_disk(tmp_path)
+    big = tmp_path / "big.nt"
+    generate(big, 25_000, seed=5)  # ~165k triples: more than the small disk holds
+    store = (disk[0] if disk else tmp_path) / "store"
+    method = disk[1] if disk else "RLIMIT_FSIZE"
+    try:
+        assert cli_load(store, BASE).wait() == 0
+        before, current = served_quads(store), (store / "CURRENT").read_bytes()
+        extra = {} if disk else {"preexec_fn": _limit_file_size}
+        process = cli_load(store, big, "--mode", "add", "--no-validate", **extra)
+        output = process.communicate(timeout=300)[0]
+        assert process.returncode == 1, output
+        assert output.strip().startswith("Error:") or "\nError:" in output, output
+        assert "Traceback" not in output, output
+        assert (store / "CURRENT").read_bytes() == current
+        assert served_quads(store) == before
+        # space comes back once the failed load is cleaned up: the next load succeeds
+        done = cli_load(store, FIXTURES / "other-vocabulary.ttl", "--mode", "add")
+        assert done.wait() == 0, done.stdout.read()
+        assert len(served_quads(store)) > len(before)
+        figures.add("faults full disk", trials=1, survived=1)
+        figures.note("faults full disk", method=method, message=output.strip()[:160])
+    finally:
+        if disk:
+            subprocess.run(["umount", "-l", str(disk[0])], check=False)
+
+
+def test_a_server_restarted_under_load_sends_no_corrupted_response(server_process, figures):
+    server = server_process("--workers", "2", "--timeout", "5")
+    query = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3000"}  # ~600 KB
+    expected = requests.get(server.sparql, params=query, timeout=HTTP_TIMEOUT).json()
+    stop = threading.Event()
+    tally = {"complete": 0, "connection_error": 0, "503": 0, "corrupted": 0}
+    lock = threading.Lock()
+
+    def client() -> None:
+        session = requests.Session()
+        while not stop.is_set():
+            try:
+                r = session.get(server.sparql, params=query, timeout=HTTP_TIMEOUT)
+                if r.status_code == 503:
+                    check_error(r)
+                    kind = "503"
+                elif r.status_code == 200 and r.json() == expected:
+                    kind = "complete"
+                else:
+                    kind = "corrupted"
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                kind = "connection_error"
+                time.sleep(0.05)
+            except ValueError:  # a 200 whose body does not parse
+                kind = "corrupted"
+            with lock:
+                tally[kind] += 1
+
+    clients = [threading.Thread(target=client, daemon=True) for _ in range(4)]
+    for thread in clients:
+        thread.start()
+    restarts = scale(2, 20)
+    try:
+        for i in range(restarts):
+            time.sleep(1.5)
+            server.stop(signal.SIGTERM if i % 2 == 0 else signal.SIGKILL)
+            server.start(port=server.port)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join(HTTP_TIMEOUT)
+    figures.add("faults server restarts under load", restarts=restarts, **tally)
+    assert tally["corrupted"] == 0
+    assert tally["complete"] > 0
+    r = requests.get(server.sparql, params=query, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200 and r.json() == expected
