@@ -17,7 +17,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from museum_kg.settings import Settings
+from museum_kg.settings import PLACEHOLDER_EMAIL, Settings, env_var
 
 SERVER_IDENT = "museum-kg"
 
@@ -85,6 +85,12 @@ def serve(**flags: Any) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if settings.backend is None and ensure_loaded(settings):
         click.echo(f"loaded the bundled knowledge graph into {settings.store}")
+    if settings.contact_email == PLACEHOLDER_EMAIL:
+        click.echo(
+            "note: the dataset description and OAI-PMH name no real contact; set "
+            f"{env_var('contact_email')} (and {env_var('publisher_name')}) before publishing",
+            err=True,
+        )
     app = create_app(settings)
     server = make_server(app, settings)
 

@@ -21,6 +21,8 @@ from museum_kg.paths import DEFAULT_STATE_DIR
 
 ENV_PREFIX = "MUSEUM_KG_"
 BASE_IRI = "https://w3id.org/museum-kg/"
+# RFC 2606 reserves .invalid: this address can never reach anybody.
+PLACEHOLDER_EMAIL = "contact-not-configured@museum-kg.invalid"
 BACKEND_ENGINES = ("generic", "oxigraph", "virtuoso", "fuseki", "qlever", "graphdb")
 
 
@@ -105,6 +107,21 @@ class Settings:
             "installed, else the CDN), an npm CDN URL, or a folder of installed packages."
         ),
     )
+    publisher_name: str = field(
+        default="museum-kg project",
+        metadata=_meta("Publisher named in the dataset description and OAI-PMH Identify."),
+    )
+    contact_name: str = field(
+        default="museum-kg data maintainers",
+        metadata=_meta("Name of the publisher's contact point (preferably a team)."),
+    )
+    contact_email: str = field(
+        default=PLACEHOLDER_EMAIL,
+        metadata=_meta(
+            "Contact e-mail of the publisher; set it before publishing (the default is a "
+            "reserved, undeliverable placeholder)."
+        ),
+    )
     keep_snapshots: int = field(default=3, metadata=_meta("How many store snapshots a load keeps."))
     cors: bool = field(default=True, metadata=_meta("Send CORS headers on read requests."))
     feed_page_size: int = field(
@@ -166,6 +183,8 @@ class Settings:
             url = getattr(self, name)
             if url is not None and not url.startswith(("http://", "https://")):
                 raise ConfigError(name, url, "an http:// or https:// URL")
+        if "@" not in self.contact_email.strip("@"):
+            raise ConfigError("contact_email", self.contact_email, "an e-mail address")
         if not self.base_iri.endswith("/"):
             raise ConfigError("base_iri", self.base_iri, "an IRI ending with '/'")
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from flask import Blueprint, Response, render_template
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.pages.terms import TermView
-from museum_kg.endpoint.publish.description import describe_dataset
+from museum_kg.endpoint.publish.description import Publisher, describe_dataset
 from museum_kg.endpoint.publish.dumps import current_dumps
 from museum_kg.endpoint.publish.http import (
     HTML,
@@ -56,7 +56,13 @@ _lock = threading.Lock()
 def described(settings: Settings, backend: Backend) -> Described:
     """The description of the served data (built once per version)."""
     pub = publication(settings, backend)
-    key = (pub.version, settings.base_iri)
+    key = (
+        pub.version,
+        settings.base_iri,
+        settings.publisher_name,
+        settings.contact_name,
+        settings.contact_email,
+    )
     with _lock:
         if key in _cache:
             return _cache[key]
@@ -65,7 +71,8 @@ def described(settings: Settings, backend: Backend) -> Described:
     created = min(history.first() or modified, modified).replace(microsecond=0)
     stats = statistics(backend, settings, pub.version)
     dumps = current_dumps(settings, backend, pub)
-    graph = describe_dataset(settings.base_iri, stats, dumps, created, modified)
+    who = Publisher(settings.publisher_name, settings.contact_name, settings.contact_email)
+    graph = describe_dataset(settings.base_iri, stats, dumps, created, modified, who)
     canonical = "\n".join(sorted(graph.serialize(format="nt11").splitlines()))
     done = Described(graph, canonical, stats, dumps, created, modified)
     with _lock:

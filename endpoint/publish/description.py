@@ -16,6 +16,7 @@ written to pass the NDE Dataset Register's SHACL shapes without warnings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from museum_kg.endpoint.publish.statistics import Statistics
@@ -58,9 +59,6 @@ KEYWORDS = (
     "China",
     "linked data",
 )
-PUBLISHER_NAME = "museum-kg project"
-CONTACT_NAME = "museum-kg data maintainers"
-CONTACT_EMAIL = "data@museum-kg.org"
 
 
 def _when(moment: datetime) -> Literal:
@@ -75,12 +73,22 @@ IANA = "https://www.iana.org/assignments/media-types/"
 EN = "en"
 
 
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the dataset and how to reach them (settings `publisher_name`...)."""
+
+    name: str
+    contact_name: str
+    contact_email: str
+
+
 def describe_dataset(
     base_iri: str,
     stats: Statistics,
     dumps: DumpSet,
     created: datetime,
     modified: datetime,
+    publisher: Publisher,
 ) -> Graph:
     """The description of the dataset `<base_iri>dataset` (see the module docstring)."""
     g = Graph()
@@ -96,7 +104,7 @@ def describe_dataset(
     ):
         g.bind(prefix, ns)
     ds = URIRef(base_iri + "dataset")
-    _identity(g, ds, base_iri, stats, created, modified)
+    _identity(g, ds, base_iri, stats, created, modified, publisher)
     _statistics(g, ds, base_iri, stats)
     _sparql(g, ds, base_iri)
     _dumps(g, ds, base_iri, stats, dumps)
@@ -107,7 +115,13 @@ def describe_dataset(
 
 
 def _identity(
-    g: Graph, ds: URIRef, base_iri: str, stats: Statistics, created: datetime, modified: datetime
+    g: Graph,
+    ds: URIRef,
+    base_iri: str,
+    stats: Statistics,
+    created: datetime,
+    modified: datetime,
+    who: Publisher,
 ) -> None:
     """Names, licence, dates, coverage, and the publisher with its contact point."""
     publisher = URIRef(base_iri + "dataset#publisher")
@@ -155,17 +169,17 @@ def _identity(
     # publisher (and creator) and its contact point, in schema.org and FOAF/vCard terms
     for cls in (SDO.Organization, FOAF.Organization):
         g.add((publisher, RDF.type, cls))
-    g.add((publisher, SDO.name, Literal(PUBLISHER_NAME, lang=EN)))
-    g.add((publisher, FOAF.name, Literal(PUBLISHER_NAME, lang=EN)))
+    g.add((publisher, SDO.name, Literal(who.name, lang=EN)))
+    g.add((publisher, FOAF.name, Literal(who.name, lang=EN)))
     g.add((publisher, SDO.identifier, Literal("museum-kg")))
     g.add((publisher, SDO.url, URIRef(base_iri)))
     g.add((publisher, SDO.contactPoint, contact))
     for cls in (SDO.ContactPoint, VCARD.Kind):
         g.add((contact, RDF.type, cls))
-    g.add((contact, SDO.name, Literal(CONTACT_NAME, lang=EN)))
-    g.add((contact, SDO.email, Literal(CONTACT_EMAIL)))
-    g.add((contact, VCARD.fn, Literal(CONTACT_NAME, lang=EN)))
-    g.add((contact, VCARD.hasEmail, URIRef("mailto:" + CONTACT_EMAIL)))
+    g.add((contact, SDO.name, Literal(who.contact_name, lang=EN)))
+    g.add((contact, SDO.email, Literal(who.contact_email)))
+    g.add((contact, VCARD.fn, Literal(who.contact_name, lang=EN)))
+    g.add((contact, VCARD.hasEmail, URIRef("mailto:" + who.contact_email)))
 
 
 def _statistics(g: Graph, ds: URIRef, base_iri: str, stats: Statistics) -> None:

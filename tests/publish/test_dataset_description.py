@@ -200,3 +200,25 @@ def test_description_validators_and_304(publish_server):
     assert requests.get(url, headers={"If-None-Match": etag}).status_code == 304
     since = requests.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
+
+
+def test_publisher_and_contact_come_from_the_settings(server_factory):
+    from museum_kg.bundled import bundled_files
+
+    server = server_factory(
+        files=bundled_files(),
+        publisher_name="Heritage Data Team",
+        contact_name="Datasets desk",
+        contact_email="datasets@example.org",
+    )
+    g = Graph().parse(data=requests.get(server.url + "/dataset").content, format="turtle")
+    publisher = g.value(DATASET, SDO.publisher)
+    contact = g.value(publisher, SDO.contactPoint)
+    assert g.value(publisher, SDO.name) == Literal("Heritage Data Team", lang="en")
+    assert g.value(contact, SDO.name) == Literal("Datasets desk", lang="en")
+    assert g.value(contact, SDO.email) == Literal("datasets@example.org")
+
+
+def test_the_default_contact_is_an_undeliverable_placeholder(description):
+    emails = {str(o) for o in description.objects(None, SDO.email)}
+    assert emails and all(e.endswith(".invalid") for e in emails)  # RFC 2606: reaches nobody
