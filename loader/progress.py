@@ -45,8 +45,8 @@ class Reporter:
             TextColumn("{task.fields[triples]:>12,} " + unit),
             TextColumn("{task.fields[rate]:>10,.0f} " + unit + "/s"),
             TimeElapsedColumn(),
-            TextColumn("left"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             console=self.console,
             transient=False,
         )
