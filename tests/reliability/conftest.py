@@ -66,14 +66,14 @@ def rel_server(server_factory, loaded_store):
 
 @pytest.fixture(scope="session")
 def server_process(loaded_store, tmp_path_factory):
-    """`start(*serve_args) -> ServerProcess` over a fresh copy of the loaded store; every
+    """`start(*serve_args, env=None) -> ServerProcess` over a fresh copy of the loaded store; every
     server started is stopped at the end of the session."""
     started: list[ServerProcess] = []
 
-    def start(*args: str) -> ServerProcess:
+    def start(*args: str, env: dict[str, str] | None = None) -> ServerProcess:
         store = tmp_path_factory.mktemp("served") / "store"
         shutil.copytree(loaded_store, store)
-        server = ServerProcess(store, *args)
+        server = ServerProcess(store, *args, env=env)
         started.append(server)
         return server
 

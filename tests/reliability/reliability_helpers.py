@@ -116,13 +116,14 @@ def outcome(response: requests.Response) -> str:
 class ServerProcess:
     """`museum-kg serve` in a process of its own (for RSS figures, worker kills, restarts)."""
 
-    def __init__(self, store: Path, *args: str) -> None:
+    def __init__(self, store: Path, *args: str, env: dict[str, str] | None = None) -> None:
         self.store = store
         self.args = args
+        self.env = env or {}
         self.start()
 
     def start(self, port: int = 0) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         env.pop("MUSEUM_KG_SERVICE_ALLOW", None)
         self.process = subprocess.Popen(
             [str(CLI), "serve", "--store", str(self.store), "--port", str(port), *self.args],

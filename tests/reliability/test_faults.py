@@ -264,7 +264,7 @@ def test_a_server_restarted_under_load_sends_no_corrupted_response(server_proces
     restarts = scale(2, 20)
     try:
         for i in range(restarts):
-            time.sleep(1.5)
+            time.sleep(1.0)
             server.stop(signal.SIGTERM if i % 2 == 0 else signal.SIGKILL)
             server.start(port=server.port)
         time.sleep(0.5)
