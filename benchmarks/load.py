@@ -59,7 +59,8 @@ def main() -> int:
                 [str(BIN / "museum-kg"), "generate", "--entities", str(entities), str(data)],
                 check=True,
             )
-        triples = sum(1 for _ in open(data, "rb"))
+        with open(data, "rb") as lines:
+            triples = sum(1 for _ in lines)
         for folder in ("ours", "peer"):
             shutil.rmtree(work / folder, ignore_errors=True)
         ours_cmd = [str(BIN / "museum-kg"), "load", str(data), "--store", str(work / "ours"),
