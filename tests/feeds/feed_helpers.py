@@ -139,7 +139,17 @@ def ldes_client_or_reason() -> tuple[Path | None, str]:
         return None, "Node.js and npm are not installed, so the ldes-client command cannot run"
     NODE_DIR.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        ["npm", "install", "--prefix", str(NODE_DIR), f"ldes-client@{LDES_CLIENT_VERSION}"],
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(NODE_DIR),
+            "--no-audit",
+            "--no-fund",
+            "--fetch-retries=1",
+            "--fetch-timeout=30000",
+            f"ldes-client@{LDES_CLIENT_VERSION}",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
