@@ -211,7 +211,8 @@ class RemoteBackend:
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
     ) -> bool:
         self._open()
-        fmt = format_of(media_format.split(";")[0].strip().lower(), "construct")
+        given = media_format.split(";")[0].strip().lower()
+        fmt = given if given in TRIPLE_FORMATS else format_of(given, "construct")
         if fmt not in TRIPLE_FORMATS:
             raise UnsupportedMediaType(media_format, [MEDIA_TYPES[f] for f in TRIPLE_FORMATS])
         reply = self._store_request(

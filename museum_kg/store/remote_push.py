@@ -90,6 +90,29 @@ def push_snapshot(
     return report
 
 
+def check_engine(settings: Settings) -> None:
+    """`LoadError` unless the engine answers a query and a Graph Store URL is known."""
+    backend = RemoteBackend(settings)
+    url = where(settings.backend or "")
+    try:
+        if backend.engine.store_url is None:
+            raise LoadError(
+                "pushing to a remote engine needs its Graph Store Protocol URL; set "
+                "`backend_store` (MUSEUM_KG_BACKEND_STORE) or `backend_engine`",
+                backend=url,
+            )
+        backend.version()
+    except MuseumKGError as exc:
+        if isinstance(exc, LoadError):
+            raise
+        raise LoadError(
+            f"the remote engine at {url} does not answer ({exc.message}); nothing was loaded",
+            backend=url,
+        ) from None
+    finally:
+        backend.close()
+
+
 def _put(backend: RemoteBackend, graph: str | None, data: Any, report: PushReport) -> None:
     shown = "the default graph" if graph is None else f"<{graph}>"
     try:

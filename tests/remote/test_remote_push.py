@@ -1,0 +1,152 @@
+"""`museum-kg load --backend`: validate and log locally, push graphs with the Graph Store
+Protocol, publish nothing when the push fails."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from museum_kg.loader.changelog import ChangeLog
+
+from museum_kg.store.snapshots import SnapshotStore
+
+BASE = "https://w3id.org/museum-kg/"
+EXTRA = BASE + "graph/remote-extra"
+NEW_ORG = BASE + "id/org/remote-extra-museum"
+
+
+def _select(engine, query: str) -> list[dict]:
+    response = requests.post(
+        engine.query_url,
+        data=query,
+        headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": "application/sparql-results+json",
+        },
+        timeout=30,
+    )
+    return [
+        {k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]
+    ]
+
+
+def _graphs(engine) -> dict[str, int]:
+    rows = _select(engine, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"]: int(row["n"]) for row in rows}
+
+
+def _marker(engine) -> str | None:
+    rows = _select(
+        engine,
+        "SELECT ?v WHERE { GRAPH <urn:museum-kg:version> { ?s ?p ?v } }",
+    )
+    return rows[0]["v"] if rows else None
+
+
+@pytest.fixture(scope="module")
+def engine(oxigraph_factory, cli_load):
+    engine = oxigraph_factory()
+    result = cli_load(engine)
+    assert result.exit_code == 0, result.output
+    assert "pushed 7 graph(s)" in result.output
+    return engine
+
+
+@pytest.fixture(scope="module")
+def extra_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("extra") / "remote-extra.ttl"
+    path.write_text(
+        "@prefix mkg: <https://w3id.org/museum-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f'<{NEW_ORG}> a mkg:Museum ; rdfs:label "Remote Extra Museum"@en .\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_rebuild_pushes_every_graph_and_marks_the_snapshot(engine) -> None:
+    store = engine.settings().store
+    current = SnapshotStore(store).current()
+    assert current is not None and _marker(engine) == current.id
+    local = _graphs(engine)
+    assert local[BASE + "graph/beijing-auto-museum"] > 100
+    assert local[BASE + "graph/inferred"] > 100
+    with ChangeLog(store / "changelog.sqlite") as log:
+        assert log.last_snapshot() == current.id and log.last_id() > 0
+
+
+def test_an_added_file_replaces_only_its_graph_and_the_derived_one(engine, cli_load, extra_file):
+    before = _graphs(engine)
+    result = cli_load(engine, "--mode", "add", "--no-validate", str(extra_file))
+    assert result.exit_code == 0, result.output
+    after = _graphs(engine)
+    assert after[EXTRA] == 2
+    for graph in before:
+        if graph not in (BASE + "graph/inferred", "urn:museum-kg:version"):
+            assert after[graph] == before[graph], graph
+    derived = _select(
+        engine,
+        f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/inferred> {{ <{NEW_ORG}> a ?c }} }}",
+    )
+    assert {"c": "https://schema.org/Museum"} in derived  # mkg:Museum is a schema:Museum
+    current = SnapshotStore(engine.settings().store).current()
+    assert _marker(engine) == current.id
+    with ChangeLog(engine.settings().store / "changelog.sqlite") as log:
+        assert log.entity(NEW_ORG).status == "live"
+
+
+def test_a_push_that_fails_exits_non_zero_and_publishes_nothing(engine, cli_load, extra_file):
+    from click.testing import CliRunner
+
+    from museum_kg.cli import main
+
+    store = engine.settings().store
+    current = SnapshotStore(store).current().id
+    with ChangeLog(store / "changelog.sqlite") as log:
+        last_change = log.last_id()
+    marker = _marker(engine)
+    env = {
+        "MUSEUM_KG_BACKEND_ENGINE": "oxigraph",
+        "MUSEUM_KG_STORE": str(store),
+        "MUSEUM_KG_BACKEND_STORE": engine.url + "no-graph-store-here",
+    }
+    result = CliRunner().invoke(
+        main,
+        ["load", "--backend", engine.query_url, "--mode", "rebuild", "--no-validate"],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert result.exit_code != 0
+    assert "not published" in result.output
+    assert SnapshotStore(store).current().id == current
+    with ChangeLog(store / "changelog.sqlite") as log:
+        assert log.last_id() == last_change
+        assert log.entity(NEW_ORG).status == "live"  # the rebuild would have deleted it
+    assert _marker(engine) == marker
+
+
+def test_an_unreachable_engine_fails_the_load_before_anything_is_recorded(
+    tmp_path, cli_load, engine
+) -> None:
+    from click.testing import CliRunner
+
+    from museum_kg.cli import main
+
+    store = tmp_path / "store"
+    result = CliRunner().invoke(
+        main,
+        ["load", "--backend", "http://127.0.0.1:9/query"],
+        env={"MUSEUM_KG_BACKEND_ENGINE": "oxigraph", "MUSEUM_KG_STORE": str(store)},
+        catch_exceptions=False,
+    )
+    assert result.exit_code != 0
+    assert "127.0.0.1:9" in result.output and "nothing was loaded" in result.output
+    assert not (store / "changelog.sqlite").exists()
+    assert not (store / "snapshots").exists() or SnapshotStore(store).current() is None
+
+
+def test_a_rebuild_deletes_the_graphs_the_input_no_longer_has(engine, cli_load) -> None:
+    assert EXTRA in _graphs(engine)
+    result = cli_load(engine, "--no-validate")
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 graph(s)" in result.output
+    assert EXTRA not in _graphs(engine)
