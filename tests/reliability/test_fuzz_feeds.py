@@ -42,7 +42,8 @@ def token(data: object) -> str:
 
 values = st.sampled_from(
     [
-        "oai_dc", "rdf", "marc", "", "2019-01-01", "2019-01-01T00:00:00Z", "2019-13-45",
+        "oai_dc", "rdf", "marc", "", "\x1f", "oai:w3id.org:x\x0b", "2019-01-01",
+        "2019-01-01T00:00:00Z", "2019-13-45",
         "9999-99-99T99:99:99Z", "0000-00-00", "2019-01-01T00:00:00+08:00", "class:Museum",
         "class:", "::", "https://w3id.org/museum-kg/id/org/guangdong-museum",
         "oai:w3id.org:museum-kg/id/org/guangdong-museum", "%", "\x00", "\u202e",
