@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -39,6 +40,14 @@ def local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+# Characters XML 1.0 cannot hold: client input echoed in a response gets U+FFFD instead.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    return NOT_XML.sub("\ufffd", text)
+
+
 def envelope(base_url: str, args: dict[str, str]) -> tuple[etree._Element, etree._Element]:
     """The `<OAI-PMH>` root with responseDate and request; returns (root, root)."""
     root = etree.Element(f"{{{OAI}}}OAI-PMH", nsmap={None: OAI, "xsi": XSI})
@@ -46,7 +55,7 @@ def envelope(base_url: str, args: dict[str, str]) -> tuple[etree._Element, etree
     etree.SubElement(root, f"{{{OAI}}}responseDate").text = datestamp(datetime.now(UTC))
     req = etree.SubElement(root, f"{{{OAI}}}request")
     for name, value in args.items():
-        req.set(name, value)
+        req.set(name, xml_safe(value))
     req.text = base_url
     return root, root
 
@@ -54,7 +63,7 @@ def envelope(base_url: str, args: dict[str, str]) -> tuple[etree._Element, etree
 def sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str):
     el = etree.SubElement(parent, f"{{{OAI}}}{name}", **attrs)
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     return el
 
 
