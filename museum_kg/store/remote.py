@@ -114,6 +114,9 @@ class RemoteBackend:
         reply = self._post_query(text, ask, params, deadline, limit, info)
         if reply.status != 200:
             raise self._failure(reply, info, limit)
+        if _partial(reply):
+            reply.discard()
+            raise QueryTimeout(limit)
         got = format_of(reply.media_type, form) or ask
         try:
             body, rows_capped = transcode(
@@ -371,6 +374,13 @@ class RemoteBackend:
             f"the SPARQL engine behind this endpoint failed (HTTP {status}); retry, or simplify "
             "the request (the operator finds the engine's message in the server log)"
         )
+
+
+def _partial(reply: Reply) -> bool:
+    """Virtuoso answers an "anytime" query that hit its `timeout` with 200 and partial rows,
+    flagged by `X-SQL-State: S1TAT`; partial rows are never passed on as a full answer."""
+    state = {k.lower(): v for k, v in reply.headers.items()}.get("x-sql-state", "")
+    return state.strip().upper() == "S1TAT"
 
 
 def new_version() -> str:
