@@ -3,7 +3,7 @@
 Everything above this module (endpoint, saved queries, pages, feeds) talks to
 a `Backend`; nothing above it imports pyoxigraph. Two implementations:
 the embedded Oxigraph snapshots (`museum_kg.store.embedded`, the default) and
-a remote SPARQL 1.1 engine (planned, `museum_kg.store.remote`).
+a remote SPARQL 1.1 engine (`museum_kg.store.remote`, see docs/scaling.md).
 
 Terms crossing the interface are rdflib terms (`URIRef`, `Literal`, `BNode`);
 results cross it already serialized, as a stream of bytes in a named format,

@@ -39,3 +39,41 @@ def test_an_unreadable_answer_is_a_backend_error(tmp_path) -> None:
             None,
             str(tmp_path / "s"),
         )
+
+
+_CHILD = """
+import resource, sys
+from museum_kg.store.remote_transcode import transcode
+path, rows = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    f.write('{"head":{"vars":["s","o"]},"results":{"bindings":[')
+    for i in range(rows):
+        f.write(("," if i else "") + '{"s":{"type":"uri","value":"http://example.org/s%d"},'
+                '"o":{"type":"literal","value":"row %d with some padding text"}}' % (i, i))
+    f.write("]}}")
+import os
+body = {"path": path, "data": None, "size": os.path.getsize(path)}
+out, _ = transcode(body, "json", "tsv", "select", None, path + ".out")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, out["size"] // 1_000_000)
+"""
+
+
+def _child_peak(tmp_path, rows: int) -> tuple[int, int]:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(tmp_path / f"answer-{rows}.json"), str(rows)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak_mb, out_mb = (int(x) for x in done.stdout.split())
+    return peak_mb, out_mb
+
+
+def test_memory_stays_flat_whatever_the_answer_size(tmp_path) -> None:
+    small_peak, _ = _child_peak(tmp_path, 20_000)
+    large_peak, large_out = _child_peak(tmp_path, 300_000)
+    assert large_out > 10  # a result of tens of megabytes went through the spool files
+    assert large_peak - small_peak < 20
