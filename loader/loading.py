@@ -110,6 +110,7 @@ def load(
                 replaced |= graphs_in(source)
         base = mode in ("replace", "add") and previous is not None
         with snapshots.begin(from_current=base) as builder:
+            previous = snapshots.current()  # another load may have switched while we waited
             changelog.recover(snapshots.current_id())
             store = builder.store
             if base:
