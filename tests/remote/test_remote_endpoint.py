@@ -176,3 +176,46 @@ def test_the_service_description_counts_through_the_engine(remote_server, loaded
         timeout=30,
     ).json()["results"]["bindings"][0]["n"]["value"]
     assert described == [int(direct)]
+
+
+def test_museum_kg_serve_backend_serves_the_remote_engine(loaded_remote) -> None:
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MUSEUM_KG_")}
+    env |= {
+        "MUSEUM_KG_BACKEND_ENGINE": "oxigraph",
+        "MUSEUM_KG_STORE": str(loaded_remote.settings().store),
+    }
+    from pathlib import Path
+
+    command = Path(sys.executable).with_name("museum-kg")
+    process = subprocess.Popen(
+        [str(command), "serve", "--backend", loaded_remote.query_url, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        line = ""
+        for line in process.stdout:
+            if "serving" in line:
+                break
+        match = re.search(r"serving (\S+) at (http://\S+/)", line)
+        assert match, line
+        assert match.group(1) == loaded_remote.query_url  # the engine, not a store folder
+        response = requests.get(
+            match.group(2) + "sparql",
+            params={"query": MUSEUMS},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert AUTO in _museums(response.json())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(20)
