@@ -22,6 +22,14 @@ CLI = Path(sys.executable).parent / "museum-kg"
 HTTP_TIMEOUT = 60  # seconds: a response slower than this counts as a hang
 
 
+def marks() -> list:
+    """The marks of every reliability module: the marker, and a longer per-test time limit
+    in the full run (the default limit is the project's 300 s)."""
+    import pytest
+
+    return [pytest.mark.reliability, pytest.mark.timeout(5400 if FULL else 300)]
+
+
 def scale(default: int, full: int) -> int:
     """The trial count of this run: `default` normally, `full` in the full run."""
     return full if FULL else default

@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from reliability_helpers import FULL, HTTP_TIMEOUT, TOKEN, check_error, outcome, scale
+from reliability_helpers import FULL, HTTP_TIMEOUT, TOKEN, check_error, marks, outcome, scale
 
 from museum_kg.errors import ForbiddenOperation
 from museum_kg.sparql import inspect
 from museum_kg.sparql.forward import Forwarder
 from museum_kg.sparql.guard import Permit, check
 
-pytestmark = pytest.mark.reliability
+pytestmark = marks()
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

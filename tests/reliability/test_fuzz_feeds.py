@@ -15,9 +15,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from reliability_helpers import FULL, HTTP_TIMEOUT, check_error, outcome, scale
+from reliability_helpers import FULL, HTTP_TIMEOUT, check_error, marks, outcome, scale
 
-pytestmark = pytest.mark.reliability
+pytestmark = marks()
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 OAI_CODES = {

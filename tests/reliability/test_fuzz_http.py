@@ -16,9 +16,9 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import FULL, HTTP_TIMEOUT, TOKEN, check_error, outcome, scale
+from reliability_helpers import FULL, HTTP_TIMEOUT, TOKEN, check_error, marks, outcome, scale
 
-pytestmark = pytest.mark.reliability
+pytestmark = marks()
 
 PREFIXES = (
     "PREFIX mkg: <https://w3id.org/museum-kg/ontology#>\n"

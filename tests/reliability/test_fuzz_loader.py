@@ -14,17 +14,16 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import FULL, scale
+from reliability_helpers import FULL, marks, scale
 
 from museum_kg.cli import main
 from museum_kg.paths import DATA_DIR
 from museum_kg.store.snapshots import SnapshotStore
 
-pytestmark = pytest.mark.reliability
+pytestmark = marks()
 
 TESTS = Path(__file__).resolve().parent.parent
 TURTLE = TESTS / "loader" / "fixtures" / "museums.ttl"
