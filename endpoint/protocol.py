@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, g, request
+from museum_kg.endpoint import cache as result_cache
 from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_read
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate
@@ -160,6 +161,9 @@ def deadline(operation: Operation) -> float:
 
 def run_query(operation: Operation) -> Response:
     settings = current_settings()
+    cached = result_cache.lookup(operation)  # repeated identical GETs: see endpoint/cache.py
+    if cached is not None:
+        return cached
     info = inspect(operation.text, "query")
     guard_check(info, settings.service_allow)
     try:
@@ -207,7 +211,7 @@ def run_query(operation: Operation) -> Response:
         _with_cache_headers(response, etag)
     else:
         response.headers["Cache-Control"] = "no-store"
-    return response
+    return result_cache.keep(operation, info, result, response)
 
 
 def _with_cache_headers(response: Response, etag: str) -> Response:

@@ -133,6 +133,10 @@ class Settings:
     oai_max_requests: int = field(
         default=4, metadata=_meta("Concurrent OAI-PMH requests; more get 503 with Retry-After.")
     )
+    cache_bytes: int = field(
+        default=64 * 2**20,
+        metadata=_meta("Memory in bytes for answers to repeated identical GET queries; 0 = off."),
+    )
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
@@ -173,6 +177,8 @@ class Settings:
                 raise ConfigError(name, getattr(self, name), "a whole number of at least 1")
         if self.timeout <= 0:
             raise ConfigError("timeout", self.timeout, "a positive number of seconds such as 30")
+        if self.cache_bytes < 0:
+            raise ConfigError("cache_bytes", self.cache_bytes, "a number of bytes (0 = no cache)")
         if self.max_rows is not None and self.max_rows < 1:
             raise ConfigError("max_rows", self.max_rows, "a whole number of at least 1")
         if self.backend_engine not in BACKEND_ENGINES:

@@ -1,0 +1,144 @@
+"""Measurements of the serving benchmark beyond the query mix.
+
+- `overhead`: median latency of point lookups over HTTP, one client, against
+  the same queries run in-process with pyoxigraph on the same snapshot (query +
+  serialization to SPARQL JSON); the difference is the cost of the HTTP path.
+- `export`: one large SELECT streamed as CSV, with the peak RSS of the
+  server's process tree while it runs.
+- `runaway`: p99 latency of light queries alone, then while a query that can
+  only end at its deadline is kept running.
+"""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from servers import RssSampler, Server
+from workload import JSON, MIX, Request, Scale, Target, drive, fetch, percentile, summary
+
+LIGHT = {name: MIX[name] for name in ("lookup_iri", "lookup_label")}
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _lookup_queries(scale: Scale, count: int) -> list[str]:
+    builder = MIX["lookup_iri"][2]
+    out = []
+    for n in range(count):
+        path = builder(n, scale, "/q", False).path
+        out.append(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["query"][0])
+    return out
+
+
+def in_process_median(snapshot: Path, scale: Scale, count: int) -> float:
+    """Median seconds of query + JSON serialization in-process (read-only store)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(snapshot))
+    times = []
+    for _ in range(2):  # the first pass warms the caches like the HTTP warm-up does
+        times = []
+        for query in _lookup_queries(scale, count):
+            began = time.perf_counter()
+            results = store.query(query, use_default_graph_as_union=True)
+            results.serialize(format=ox.QueryResultsFormat.JSON)
+            times.append(time.perf_counter() - began)
+    del store
+    return statistics.median(times)
+
+
+def http_median(target: Target, scale: Scale, count: int) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=30)
+    times = []
+    for _ in range(2):
+        times = []
+        for query in _lookup_queries(scale, count):
+            request = Request(f"{target.sparql_path}?{urllib.parse.urlencode({'query': query})}",
+                              JSON)  # fmt: skip
+            began = time.perf_counter()
+            status, _ = fetch(conn, request)
+            times.append(time.perf_counter() - began)
+            if status != 200:
+                raise RuntimeError(f"{target.name} answered {status} to {query}")
+    conn.close()
+    return statistics.median(times)
+
+
+def overhead(targets: list[Target], snapshot: Path, scale: Scale, count: int = 400) -> dict:
+    base = in_process_median(snapshot, scale, count)
+    out = {"queries": count, "in_process_ms": round(base * 1000, 3)}
+    for target in targets:
+        median = http_median(target, scale, count)
+        out[target.name] = {
+            "http_ms": round(median * 1000, 3),
+            "overhead_ms": round((median - base) * 1000, 3),
+        }
+    return out
+
+
+def export(server: Server, target: Target, rows: int) -> dict:
+    """Stream `rows` rows as CSV from the server; bytes, seconds and peak RSS of its tree."""
+    query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {rows}"
+    request = Request(f"{target.sparql_path}?{urllib.parse.urlencode({'query': query})}",
+                      "text/csv")  # fmt: skip
+    idle = server.rss()
+    conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=600)
+    with RssSampler([server], every=0.05) as sampler:
+        began = time.perf_counter()
+        status, size = fetch(conn, request)
+        seconds = time.perf_counter() - began
+    conn.close()
+    return {
+        "rows": rows,
+        "status": status,
+        "mbytes": round(size / 1e6, 1),
+        "seconds": round(seconds, 2),
+        "idle_rss_mb": round(idle / 2**20, 1),
+        "peak_rss_mb": round(sampler.peak[server.name] / 2**20, 1),
+    }
+
+
+def runaway(target: Target, scale: Scale, seconds: float, deadline_s: float) -> dict:
+    """p99 of light lookups (2 clients) alone, then with a runaway query kept running."""
+    baseline = summary(drive(target, 2, seconds, scale, kinds=LIGHT))
+    stop = threading.Event()
+    runaways: list[tuple[int, float]] = []
+
+    def run_away() -> None:
+        params = {"query": RUNAWAY, "timeout": str(deadline_s)}
+        request = Request(f"{target.sparql_path}?{urllib.parse.urlencode(params)}", JSON)
+        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=deadline_s * 4 + 30)
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                status, _ = fetch(conn, request)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=60)
+                status = -1
+            runaways.append((status, time.perf_counter() - began))
+        conn.close()
+
+    thread = threading.Thread(target=run_away, daemon=True)
+    thread.start()
+    time.sleep(0.5)  # the runaway query is under way
+    loaded = summary(drive(target, 2, seconds, scale, kinds=LIGHT))
+    stop.set()
+    thread.join(deadline_s * 4 + 60)
+    base_p99 = baseline["overall"]["p99_ms"]
+    loaded_p99 = loaded["overall"]["p99_ms"]
+    ends = [t for _, t in runaways]
+    return {
+        "deadline_s": deadline_s,
+        "baseline_p99_ms": base_p99,
+        "with_runaway_p99_ms": loaded_p99,
+        "baseline_p50_ms": baseline["overall"]["p50_ms"],
+        "with_runaway_p50_ms": loaded["overall"]["p50_ms"],
+        "ratio_p99": round(loaded_p99 / base_p99, 2) if base_p99 and loaded_p99 else None,
+        "runaway_statuses": sorted({s for s, _ in runaways}),
+        "runaway_median_s": round(percentile(ends, 50), 2) if ends else None,
+    }

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Serving benchmark: museum-kg against Oxigraph server and rdflib-endpoint, in one run.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python benchmarks/run.py --triples 1000000 [--clients 1,8,32] [--duration 20]
+        [--rdflib-triples 100000] [--out benchmarks/results/]
+
+Generates (or reuses, in `.museum-kg/bench/`) the synthetic data set, loads it
+with `museum-kg load --no-validate`, then serves the very same snapshot with
+`museum-kg serve` and `oxigraph serve-read-only --union-default-graph`, and a
+smaller synthetic file (`--rdflib-triples`, it is slow) with rdflib-endpoint.
+For each number of clients, the servers take the query mix (`workload.py`)
+one after the other, so their figures come from the same minutes. Then: HTTP
+overhead against in-process pyoxigraph, a large CSV export with peak RSS,
+light queries during a runaway query, and repeated identical GETs with
+museum-kg's result cache on. Writes `serving-<triples>.json` and `.png`
+to `--out` and prints a table. Not a test: absolute numbers depend on the
+machine; ratios measured in the same run are what we compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import extras  # noqa: E402
+import report  # noqa: E402
+import servers  # noqa: E402
+from workload import HEAVY, MIX, Target, drive, scale_for, sparql_get, summary  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIPLES_PER_ENTITY = 6.63  # what `museum-kg generate` writes per entity
+
+
+def dataset(work: Path, triples: int) -> tuple[Path, int]:
+    entities = max(1, round(triples / TRIPLES_PER_ENTITY))
+    data = work / f"synthetic-{triples}.nt"
+    if not data.exists():
+        subprocess.run([str(servers.BIN / "museum-kg"), "generate", "--entities",
+                        str(entities), str(data)], check=True)  # fmt: skip
+    return data, entities
+
+
+def store(work: Path, data: Path, triples: int) -> Path:
+    folder = work / f"store-{triples}"
+    if not (folder / "CURRENT").exists():
+        subprocess.run([str(servers.BIN / "museum-kg"), "load", str(data), "--store",
+                        str(folder), "--mode", "rebuild", "--no-validate"], check=True)  # fmt: skip
+    return folder
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as lines:
+        return sum(1 for _ in lines)
+
+
+def machine() -> dict:
+    import psutil
+
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "versions": {
+            name: version(name)
+            for name in (
+                "museum-kg",
+                "pyoxigraph",
+                "oxigraph",
+                "rdflib",
+                "rdflib-endpoint",
+                "waitress",
+                "Flask",
+            )  # fmt: skip
+        },
+    }
+
+
+def target(server: servers.Server) -> Target:
+    return Target(server.name, server.port, server.sparql_path, server.name.startswith("museum"))
+
+
+def check_mix(server: servers.Server, scale) -> None:
+    """Every kind of request answers 200 before anything is timed."""
+    import http.client
+
+    from workload import fetch
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    t = target(server)
+    for name, (_, _, build) in MIX.items():
+        status, size = fetch(conn, build(1, scale, t.sparql_path, t.ours))
+        if status != 200 or size == 0:
+            raise RuntimeError(f"{server.name}: {name} answered {status} ({size} bytes)")
+    conn.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--rdflib-triples", type=int, default=100_000)
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
+    parser.add_argument("--workers", type=int, help="museum-kg query workers (default: setting)")
+    parser.add_argument("--export-rows", type=int, default=1_000_000)
+    parser.add_argument("--work", type=Path, default=ROOT / ".museum-kg" / "bench")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib-endpoint out")
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    logs = args.work / "logs"
+    logs.mkdir(exist_ok=True)
+
+    data, entities = dataset(args.work, args.triples)
+    folder = store(args.work, data, args.triples)
+    snapshot = folder / "snapshots" / (folder / "CURRENT").read_text().strip()
+    scale = scale_for(entities)
+    peers = []
+    result: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                   time.gmtime())}  # fmt: skip
+    result["data"] = {"file": data.name, "entities": entities,
+                      "triples_in_file": count_lines(data),
+                      "snapshot": snapshot.name}  # fmt: skip
+    timeout = 60.0
+    ours = servers.ours(folder, args.workers, 0, timeout)
+    ox = servers.oxigraph(snapshot, timeout)
+    peers = [ours, ox]
+    rdflib_scale = None
+    if not args.no_rdflib:
+        small, small_entities = dataset(args.work, args.rdflib_triples)
+        rdflib_scale = scale_for(small_entities)
+        rd = servers.rdflib_endpoint(small)
+        peers.append(rd)
+        result["data"]["rdflib_file"] = small.name
+        result["data"]["rdflib_triples"] = count_lines(small)
+    print(f"data: {result['data']}", flush=True)
+    try:
+        for server in peers:
+            print(f"starting {server.name} ...", flush=True)
+            server.start(logs)
+            check_mix(server, rdflib_scale if server.name == "rdflib-endpoint" else scale)
+        result["mix"] = run_mix(peers, clients, args.duration, scale, rdflib_scale)
+        print("overhead, export, runaway ...", flush=True)
+        targets = [target(ours), target(ox)]
+        result["overhead"] = extras.overhead(targets, snapshot, scale)
+        result["export"] = {s.name: extras.export(s, target(s), args.export_rows)
+                            for s in (ours, ox)}  # fmt: skip
+        result["runaway"] = {
+            t.name: extras.runaway(t, scale, min(args.duration, 15.0), 5.0) for t in targets
+        }
+        ours.stop()
+        cached = servers.ours(folder, args.workers, 64 * 2**20, timeout)
+        cached.start(logs)
+        peers.append(cached)
+        result["repeated"] = repeated([cached, ox], args.duration, scale)
+    finally:
+        for server in peers:
+            server.stop()
+    result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    result["ratios"] = report.ratios(result)
+    stem = args.out / f"serving-{args.triples}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
+    report.plot(result, stem.with_suffix(".png"))
+    report.print_table(result)
+    print(f"wrote {stem.with_suffix('.json')} and {stem.with_suffix('.png')}")
+    return 0
+
+
+def run_mix(peers, clients, duration, scale, rdflib_scale) -> dict:
+    out: dict = {"heavy_kinds": list(HEAVY), "levels": {}}
+    for server in peers:  # warm-up: caches of every server see the data once
+        sc = rdflib_scale if server.name == "rdflib-endpoint" else scale
+        drive(target(server), 4, min(5.0, duration), sc)
+    for count in clients:
+        level: dict = {}
+        for server in peers:
+            sc = rdflib_scale if server.name == "rdflib-endpoint" else scale
+            print(f"{count} clients: {server.name} ...", flush=True)
+            with servers.RssSampler([server]) as sampler:
+                run = drive(target(server), count, duration, sc)
+            level[server.name] = summary(run)
+            level[server.name]["peak_rss_mb"] = round(sampler.peak[server.name] / 2**20, 1)
+            print(f"   {level[server.name]['overall']}", flush=True)
+        out["levels"][str(count)] = level
+    # evaluation-heavy kinds alone, 8 clients: their throughput is not tied to the mix
+    heavy = {name: MIX[name] for name in HEAVY}
+    out["heavy_only"] = {}
+    for server in peers[:2]:
+        print(f"8 clients, heavy kinds only: {server.name} ...", flush=True)
+        out["heavy_only"][server.name] = summary(drive(target(server), 8, duration, scale, heavy))
+        print(f"   {out['heavy_only'][server.name]['overall']}", flush=True)
+    return out
+
+
+def repeated(pair, duration, scale) -> dict:
+    """One dashboard query repeated by 8 clients: cached museum-kg against Oxigraph."""
+    out = {}
+    queries = {
+        "agg_year": MIX["agg_year"][2](0, scale, "/sparql", False),
+        "join_3hop": MIX["join_3hop"][2](0, scale, "/sparql", False),
+    }
+    for name, request in queries.items():
+        out[name] = {}
+        for server in pair:
+            fixed = request if server.sparql_path == "/sparql" else sparql_get(
+                server.sparql_path, _query_of(request), request.accept)  # fmt: skip
+            run = drive(target(server), 8, duration / 2, scale, fixed=fixed)
+            out[name][server.name] = summary(run)["overall"]
+    return out
+
+
+def _query_of(request) -> str:
+    import urllib.parse
+
+    text = urllib.parse.parse_qs(urllib.parse.urlsplit(request.path).query)["query"][0]
+    from workload import PREFIXES
+
+    return text[len(PREFIXES) :]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

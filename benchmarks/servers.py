@@ -1,0 +1,151 @@
+"""Starting, watching and stopping the servers the serving benchmark compares.
+
+Every server listens on loopback only, on a free port. `Server.rss()` is the
+resident memory of the server's whole process tree (for museum-kg: the
+waitress process and its query worker processes); `RssSampler` records the
+peak of it while a phase runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    port: int
+    sparql_path: str = "/sparql"
+    env: dict[str, str] = field(default_factory=dict)
+    ready_path: str = "/sparql?query=ASK%7B%7D"
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+    def start(self, logs: Path, wait: float = 600.0) -> None:
+        self.log = logs / f"{self.name}.log"
+        env = {**os.environ, **self.env}
+        with open(self.log, "wb") as out:
+            self.process = subprocess.Popen(
+                self.command, stdout=out, stderr=subprocess.STDOUT, env=env,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        deadline = time.monotonic() + wait
+        url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: see {self.log}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except urllib.error.HTTPError as exc:
+                raise RuntimeError(f"{self.name} answered {exc.code} to {url}") from None
+            except OSError:
+                time.sleep(0.25)
+        raise RuntimeError(f"{self.name} did not answer within {wait:.0f} s: see {self.log}")
+
+    def pids(self) -> list[int]:
+        if self.process is None or self.process.poll() is not None:
+            return []
+        try:
+            root = psutil.Process(self.process.pid)
+            return [root.pid] + [p.pid for p in root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def rss(self) -> int:
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                total += psutil.Process(pid).memory_info().rss
+        return total
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+class RssSampler:
+    """Peak resident memory of some servers' process trees, sampled every `every` s."""
+
+    def __init__(self, servers: list[Server], every: float = 0.1) -> None:
+        self.servers, self.every = servers, every
+        self.peak = {s.name: 0 for s in servers}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            for server in self.servers:
+                self.peak[server.name] = max(self.peak[server.name], server.rss())
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def ours(store: Path, workers: int | None, cache_bytes: int | None, timeout: float) -> Server:
+    port = free_port()
+    cmd = [str(BIN / "museum-kg"), "serve", "--store", str(store), "--port", str(port),
+           "--timeout", str(timeout)]  # fmt: skip
+    if workers:
+        cmd += ["--workers", str(workers)]
+    env = {"MUSEUM_KG_CACHE_BYTES": str(cache_bytes)} if cache_bytes is not None else {}
+    name = "museum-kg" if not cache_bytes else "museum-kg+cache"
+    return Server(name, cmd, port, env=env)
+
+
+def oxigraph(snapshot: Path, timeout: float) -> Server:
+    binary = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+    if not binary:
+        sys.exit("the Oxigraph server is missing: .venv/bin/pip install -e '.[bench]'")
+    port = free_port()
+    cmd = [binary, "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{port}",
+           "--union-default-graph", "--timeout-s", str(int(timeout))]  # fmt: skip
+    return Server("oxigraph", cmd, port, sparql_path="/query", ready_path="/query?query=ASK%7B%7D")
+
+
+def rdflib_endpoint(data: Path) -> Server:
+    binary = BIN / "rdflib-endpoint"
+    if not binary.exists():
+        sys.exit("rdflib-endpoint is missing: .venv/bin/pip install -e '.[bench]'")
+    port = free_port()
+    cmd = [str(binary), "serve", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    return Server("rdflib-endpoint", cmd, port, sparql_path="/", ready_path="/?query=ASK%7B%7D")
+
+
+def virtuoso_available() -> bool:
+    return shutil.which("virtuoso-t") is not None
