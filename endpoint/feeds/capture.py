@@ -10,6 +10,7 @@ as sorted N-Triples; plus its label and classes for the OAI-PMH headers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from museum_kg.endpoint.pages.entity import best_label
@@ -19,6 +20,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from museum_kg.settings import Settings
 from museum_kg.store.base import Backend
 
+_BNODE = re.compile(r"_:([A-Za-z0-9]+)")
 QUERY = """SELECT ?this ?s ?p ?o WHERE {
   %(values)s
   {
@@ -44,10 +46,13 @@ class Description:
         return parse_ntriples(self.ntriples)
 
 
-def parse_ntriples(text: str) -> Graph:
+def parse_ntriples(text: str, prefix: str = "") -> Graph:
+    """A stored description as a graph; blank node `_:bN` becomes `BNode(prefix + "bN")`,
+    so documents built from it serialize to the same bytes every time."""
     graph = Graph()
     if text:
-        graph.parse(data=text, format="nt11")
+        labels = {label: BNode(prefix + label) for label in set(_BNODE.findall(text))}
+        graph.parse(data=text, format="nt11", bnode_context=labels)
     return graph
 
 

@@ -139,7 +139,7 @@ def add_shape(g: Graph, root: str) -> URIRef:
         (DCTERMS.isVersionOf, SH.nodeKind, SH.IRI),
         (PROV.generatedAtTime, SH.datatype, XSD.dateTime),
     ):
-        prop = BNode()
+        prop = BNode("shape-" + path.rsplit("/", 1)[-1].replace("#", "-"))
         g.add((shape, SH.property, prop))
         g.add((prop, SH.path, path))
         g.add((prop, constraint, value))
@@ -176,7 +176,7 @@ def add_member(g: Graph, root: str, version: Version) -> URIRef:
         g.add((member, RDF.type, LDES.DeletedLDESMember))
         g.add((member, AS.object, entity))
     elif version.captured and version.triples:
-        for s, p, o in parse_ntriples(version.triples):
+        for s, p, o in parse_ntriples(version.triples, f"v{version.id}"):
             g.add((member if s == entity else s, p, o))
     return member
 
@@ -191,7 +191,7 @@ def _literal(moment: datetime) -> Literal:
 
 
 def _relation(g: Graph, node: URIRef, kind: URIRef, target: URIRef, value: Literal) -> None:
-    rel = BNode()
+    rel = BNode("rel-" + target.rsplit("/", 1)[-1] + "-" + kind.rsplit("#", 1)[-1])
     g.add((node, TREE.relation, rel))
     g.add((rel, RDF.type, kind))
     g.add((rel, TREE.node, target))
@@ -241,7 +241,7 @@ def view() -> Response:
                 g, node, TREE.GreaterThanOrEqualToRelation, page_iri(root, n), _literal(starts[n])
             )
         else:  # the open page is empty: nothing to say about its members yet
-            rel = BNode()
+            rel = BNode(f"rel-{n}-Relation")
             g.add((node, TREE.relation, rel))
             g.add((rel, RDF.type, TREE.Relation))
             g.add((rel, TREE.node, page_iri(root, n)))

@@ -104,7 +104,7 @@ def dublin_core(version: Version) -> etree._Element:
     for cls in version.classes:
         add("type", local_name(cls))
     add("identifier", version.iri)
-    graph = parse_ntriples(version.triples or "")
+    graph = parse_ntriples(version.triples or "", "n")
     documents = sorted(
         {str(o).split("#", 1)[0] for o in graph.objects(URIRef(version.iri), MKG_SOURCE)}
     )
@@ -117,7 +117,7 @@ def dublin_core(version: Version) -> etree._Element:
 
 
 def rdf_xml(version: Version) -> etree._Element:
-    graph = parse_ntriples(version.triples or "")
+    graph = parse_ntriples(version.triples or "", "n")
     graph.bind("mkg", "https://w3id.org/museum-kg/ontology#")
     data = graph.serialize(format="xml", encoding="utf-8")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)

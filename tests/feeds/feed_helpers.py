@@ -61,11 +61,14 @@ class FeedServer:
         from museum_kg.endpoint.app import close_app
         from waitress.channel import HTTPChannel
 
-        self.server.close()
-        # idle keep-alive connections would hold the server loop until their timeout
-        for channel in list(self.server._map.values()):
-            if isinstance(channel, HTTPChannel):
-                channel.close()
+        def stop() -> None:  # runs in the server's loop thread
+            # idle keep-alive connections would hold the loop until their timeout
+            for channel in list(self.server._map.values()):
+                if isinstance(channel, HTTPChannel):
+                    channel.close()
+            self.server.close()
+
+        self.server.trigger.pull_trigger(stop)
         self.thread.join(timeout=10)
         close_app(self.app)
 

@@ -151,3 +151,25 @@ def test_the_dataset_description_links_the_stream_and_the_oai_endpoint(feeds):
     oai = access["https://w3id.org/museum-kg/oai"]
     assert (oai, DCTERMS.conformsTo, OAI_SPEC) in graph
     assert (access[str(stream)], DCTERMS.conformsTo, LDES_SPEC) in graph
+
+
+def test_closed_pages_are_the_same_bytes_on_every_request(feeds):
+    for n in range(ALL_CHANGES // PAGE):
+        for accept in ("text/turtle", "application/ld+json", "application/n-triples"):
+            url = f"{feeds.url}/feeds/ldes/{n}"
+            first = requests.get(url, headers={"Accept": accept})
+            second = requests.get(url, headers={"Accept": accept})
+            assert first.content == second.content, (n, accept)
+            assert first.headers["ETag"] == second.headers["ETag"]
+
+
+def test_members_keep_the_blank_nodes_of_their_entity(feeds):
+    lighthouse = "https://w3id.org/museum-kg/id/org/lighthouse-museum"
+    mkg = Namespace("https://w3id.org/museum-kg/ontology#")
+    members = replay(feeds.url).members
+    member = next(m for m, g in members.items() if _entity(g, m) == lighthouse)
+    page, _ = fetch_rdf(member)
+    address = page.value(URIRef(member), mkg.address)
+    assert address is not None and page.value(address, mkg.streetAddress) == Literal(
+        "1 Beacon Road"
+    )
