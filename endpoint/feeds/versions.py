@@ -97,11 +97,17 @@ class VersionStore:
                 "load data with `museum-kg load` first (with `--backend` for a remote engine)"
             )
         folder = Path(settings.store) / "feeds"
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "versions.sqlite"
-        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"the feeds cannot open their version store {self.path} ({exc}); "
+                "the server needs write access to the store folder"
+            ) from None
         with _locks_guard:
             self.lock = _locks.setdefault(self.path, threading.Lock())
 
