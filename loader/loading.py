@@ -15,6 +15,7 @@ never touched.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import shutil
@@ -142,23 +143,7 @@ def load(
                 )
             else:
                 reporter.note("warning: shape validation skipped (--no-validate)")
-            with reporter.bar("deriving", None) as advance:
-                write_inferred(store, work / "inferred.nt", inferred_graph)
-            keys = dict(digests.graph_keys)
-            keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
-                "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
-            ).hexdigest()[:32]
-            spool.add_graph_file(inferred_graph, materializer.path, materializer.count)
-            spool.close()
-            write_dumps(
-                store, Path(settings.store), builder.id, settings.base_iri, keys, spool.prepared()
-            )
-            if push is not None:
-                touched = None
-                if mode != "rebuild":
-                    touched = {inferred_graph}.union(*(graphs_in(s) for s in sources))
-                push(store, builder.id, touched)
-            load_id = changelog.record(
+            load_id = changelog.record(  # pending until the switch
                 builder.id,
                 diff,
                 digests.digests,
@@ -166,8 +151,11 @@ def load(
                 mode,
                 [str(s.path) for s in sources],
             )
+            digests.digests.clear()  # frees memory for the bulk load of derived triples
+            del store  # publish() must be able to close the database
             try:
-                snapshot = builder.publish()
+                snapshot = _finish(builder, settings, digests, materializer, spool,
+                                   sources, mode, push, reporter)  # fmt: skip
             except BaseException:
                 changelog.recover(snapshots.current_id())
                 raise
@@ -186,10 +174,42 @@ def load(
             seconds=time.monotonic() - started,
             warnings=[m for m in reporter.messages if m.startswith("warning")],
         )
+    except OSError as exc:
+        if not _disk_full(exc):
+            raise
+        raise LoadError(
+            f"the disk of the store is full ({exc}); free space in {settings.store} or set "
+            "`store` to a larger disk, then load again (the served snapshot is unchanged)"
+        ) from None
     finally:
         changelog.close()
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _finish(builder, settings, digests, materializer, spool, sources, mode, push, reporter):
+    """Derived graph, dumps and the optional push, then the switch (returns the snapshot)."""
+    _prepare(builder.store, builder, settings, digests, materializer, spool, sources, mode, push,
+             reporter)  # fmt: skip
+    return builder.publish()
+
+
+def _prepare(store, builder, settings, digests, materializer, spool, sources, mode, push, reporter):
+    inferred_graph = settings.base_iri + "graph/inferred"
+    with reporter.bar("deriving", None):
+        write_inferred(store, materializer.path, inferred_graph)
+    keys = dict(digests.graph_keys)
+    keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
+        "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
+    ).hexdigest()[:32]
+    spool.add_graph_file(inferred_graph, materializer.path, materializer.count)
+    spool.close()
+    write_dumps(store, Path(settings.store), builder.id, settings.base_iri, keys, spool.prepared())
+    if push is not None:
+        touched = None
+        if mode != "rebuild":
+            touched = {inferred_graph}.union(*(graphs_in(s) for s in sources))
+        push(store, builder.id, touched)
 
 
 def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:
@@ -210,7 +230,20 @@ def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:
         error.excerpt = _line_of(source, error)
         raise error from None
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        if _disk_full(exc):  # a write of the new snapshot failed, not the read of the file
+            raise LoadError(
+                f"{source.path}: the disk of the store is full ({exc}); free space there or "
+                "set `store` to a larger disk, then load again (the served snapshot is unchanged)",
+                path=str(source.path),
+            ) from None
         raise LoadError(f"{source.path}: cannot read: {exc}", path=str(source.path)) from None
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return any(s in text for s in ("No space left", "File too large", "quota exceeded"))
 
 
 def _line_of(source: Source, error: RdfSyntaxError) -> str | None:
