@@ -25,6 +25,7 @@ import gc
 import os
 import secrets
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -234,7 +235,7 @@ class SnapshotBuilder:
             raise StoreError(f"snapshot {self.id} was already published or aborted")
         try:
             self.store.flush()
-            self._close_store()
+            self._close_store(strict=True)
             _fsync_tree(self.path)
             final = self.owner.snapshots_dir / self.id
             os.rename(self.path, final)
@@ -256,9 +257,19 @@ class SnapshotBuilder:
         self.done = True
         self._release()
 
-    def _close_store(self) -> None:
-        if getattr(self, "store", None) is not None:
+    def _close_store(self, strict: bool = False) -> None:
+        store = getattr(self, "store", None)
+        if store is not None:
             self.store = None
+            gc.collect()
+            # 2 = `store` here + getrefcount's argument; more means the database stays open
+            if strict and sys.getrefcount(store) > 2:
+                del store
+                raise StoreError(
+                    f"snapshot {self.id} is still in use (a reference to its Store is kept); "
+                    "drop it before publish()"
+                )
+            del store
             gc.collect()
 
     def _release(self) -> None:
