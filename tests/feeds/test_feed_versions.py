@@ -54,3 +54,23 @@ def test_feeds_of_a_store_without_change_log_are_404_with_the_json_error(tmp_pat
             assert "load" in response.json()["message"]
     finally:
         server.close()
+
+
+def test_while_the_served_snapshot_and_the_change_log_disagree_feeds_answer_503(tmp_path):
+    from museum_kg.store.snapshots import SnapshotStore
+
+    store = tmp_path / "store"
+    load(store, "first.trig")
+    previous = SnapshotStore(store).current().id
+    load(store, "second.trig")
+    # as in the moment between a load's switch of CURRENT and its change-log update
+    (store / "CURRENT").write_text(previous)
+    server = start_server(store)
+    try:
+        response = requests.get(server.url + "/oai", params={"verb": "Identify"})
+        assert response.status_code == 503
+        assert response.headers["Retry-After"].isdigit()
+        assert "switching to a new snapshot" in response.json()["message"]
+        assert requests.get(server.url + "/feeds/ldes/0").status_code == 503
+    finally:
+        server.close()
