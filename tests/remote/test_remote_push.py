@@ -45,7 +45,7 @@ def _marker(engine) -> str | None:
 @pytest.fixture(scope="module")
 def engine(oxigraph_factory, cli_load):
     engine = oxigraph_factory()
-    result = cli_load(engine)
+    result = cli_load(engine, "--no-validate")  # `loaded_remote` loads with validation
     assert result.exit_code == 0, result.output
     assert "pushed 7 graph(s)" in result.output
     return engine

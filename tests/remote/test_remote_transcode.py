@@ -73,7 +73,7 @@ def _child_peak(tmp_path, rows: int) -> tuple[int, int]:
 
 
 def test_memory_stays_flat_whatever_the_answer_size(tmp_path) -> None:
-    small_peak, _ = _child_peak(tmp_path, 20_000)
-    large_peak, large_out = _child_peak(tmp_path, 300_000)
-    assert large_out > 10  # a result of tens of megabytes went through the spool files
+    small_peak, _ = _child_peak(tmp_path, 10_000)
+    large_peak, large_out = _child_peak(tmp_path, 200_000)
+    assert large_out > 8  # a result of megabytes went through the spool files
     assert large_peak - small_peak < 20
