@@ -74,19 +74,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_ready(server: Oxigraph, log: Path) -> None:
+def _ready(server: Oxigraph, log: Path) -> bool:
+    """True once our process has bound its port (its log says so) and answers a query.
+
+    The log line rules out a port taken meanwhile by another program that also answers.
+    """
     import requests
 
     for _ in range(200):
         if server.process.poll() is not None:
-            break
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(server.url + "query", params={"query": "ASK {}"}, timeout=2).ok:
-                return
+            return False
+        if b"Listening for requests" in log.read_bytes():
+            with contextlib.suppress(requests.RequestException):
+                answer = requests.get(server.url + "query", params={"query": "ASK {}"}, timeout=2)
+                if answer.ok and server.process.poll() is None:
+                    return True
         time.sleep(0.05)
-    server.stop()
-    tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
-    pytest.skip(f"`oxigraph serve` did not start on {server.url}: {tail or 'no output'}")
+    return False
 
 
 @pytest.fixture(scope="session")
@@ -99,29 +103,33 @@ def oxigraph_factory(tmp_path_factory):
 
     def start() -> Oxigraph:
         folder = tmp_path_factory.mktemp("oxigraph")
-        port = _free_port()
         log = folder / "server.log"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [
-                    binary,
-                    "serve",
-                    "--location",
-                    str(folder / "db"),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--timeout-s",
-                    str(ENGINE_TIMEOUT_S),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={k: v for k, v in os.environ.items() if not k.startswith("MUSEUM_KG_")},
-            )
-        server = Oxigraph(process, f"http://127.0.0.1:{port}/", folder)
-        started.append(server)
-        _wait_ready(server, log)
-        return server
+        for attempt in range(3):  # another program may take the free port before we bind it
+            port = _free_port()
+            with open(log, "wb") as out:
+                process = subprocess.Popen(
+                    [
+                        binary,
+                        "serve",
+                        "--location",
+                        str(folder / f"db{attempt}"),
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--timeout-s",
+                        str(ENGINE_TIMEOUT_S),
+                    ],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env={k: v for k, v in os.environ.items() if not k.startswith("MUSEUM_KG_")},
+                )
+            server = Oxigraph(process, f"http://127.0.0.1:{port}/", folder)
+            started.append(server)
+            if _ready(server, log):
+                return server
+            server.stop()
+        tail = log.read_text(errors="replace")[-500:]
+        pytest.skip(f"`oxigraph serve` did not start on 127.0.0.1: {tail or 'no output'}")
 
     yield start
     for server in started:
