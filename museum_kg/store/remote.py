@@ -27,7 +27,6 @@ it is cached for `VERSION_TTL_S`.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
 import threading
@@ -47,11 +46,12 @@ from museum_kg.errors import (
     UnsupportedMediaType,
 )
 from museum_kg.settings import Settings
-from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
+from museum_kg.sparql import QueryInfo, inspect
 from museum_kg.sparql.guard import Permit, check
 from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
 from museum_kg.store.remote_engines import VERSION_GRAPH, VERSION_PROPERTY, Engine
-from museum_kg.store.remote_http import Exchange, Reply, where
+from museum_kg.store.remote_errors import failure, partial
+from museum_kg.store.remote_http import Exchange, Reply
 from museum_kg.store.remote_text import bind_values, version_bump, with_base, with_version_bump
 from museum_kg.store.remote_transcode import (
     MEDIA_TYPES,
@@ -63,7 +63,6 @@ from museum_kg.store.remote_transcode import (
     transcode,
 )
 
-log = logging.getLogger("museum_kg.store.remote")
 VERSION_TTL_S = 1.0  # how long a version probe answer is reused
 UNMARKED_BUCKET_S = 60  # without a marker, the version changes every minute
 
@@ -113,8 +112,8 @@ class RemoteBackend:
         ask = "ntriples" if form in ("construct", "describe") else "json"
         reply = self._post_query(text, ask, params, deadline, limit, info)
         if reply.status != 200:
-            raise self._failure(reply, info, limit)
-        if _partial(reply):
+            raise failure(reply, info, limit, self.engine.query_url)
+        if partial(reply):
             reply.discard()
             raise QueryTimeout(limit)
         got = format_of(reply.media_type, form) or ask
@@ -150,7 +149,7 @@ class RemoteBackend:
             reply.discard()
             raise NotFound(f"there is no graph <{graph}> in the store")
         if reply.status != 200:
-            raise self._failure(reply, None, limit)
+            raise failure(reply, None, limit, self.engine.query_url)
         got = graph_format_of_body(reply.media_type) or "ntriples"
         try:
             body, _ = transcode(
@@ -207,7 +206,7 @@ class RemoteBackend:
         finally:
             self._forget_version()
         if reply.status >= 300:
-            raise self._failure(reply, info, limit)
+            raise failure(reply, info, limit, self.engine.query_url)
         reply.discard()
 
     def write_graph(
@@ -229,7 +228,7 @@ class RemoteBackend:
             reply.discard()
             raise RdfSyntaxError("the request body", message or "the engine refused the data")
         if reply.status >= 300:
-            raise self._failure(reply, None, self.settings.timeout)
+            raise failure(reply, None, self.settings.timeout, self.engine.query_url)
         reply.discard()
         self.bump_version()
         return reply.status == 201
@@ -241,7 +240,7 @@ class RemoteBackend:
             reply.discard()
             raise NotFound(f"there is no graph <{graph}> in the store")
         if reply.status >= 300:
-            raise self._failure(reply, None, self.settings.timeout)
+            raise failure(reply, None, self.settings.timeout, self.engine.query_url)
         reply.discard()
         self.bump_version()
 
@@ -260,7 +259,7 @@ class RemoteBackend:
         finally:
             self._forget_version()
         if reply.status >= 300:
-            raise self._failure(reply, None, limit)
+            raise failure(reply, None, limit, self.engine.query_url)
         reply.discard()
 
     def close(self) -> None:
@@ -312,7 +311,7 @@ class RemoteBackend:
         limit = self.settings.timeout
         reply = self._post_query(text, "json", [], time.monotonic() + limit, limit, None)
         if reply.status != 200:
-            raise self._failure(reply, None, limit)
+            raise failure(reply, None, limit, self.engine.query_url)
         try:
             data = json.loads(b"".join(results("select", "json", reply.body, False).chunks))
         except ValueError:
@@ -341,46 +340,6 @@ class RemoteBackend:
         return self.http.send(
             method, self._graph_url(graph), deadline=time.monotonic() + limit, limit=limit, **kwargs
         )
-
-    def _failure(self, reply: Reply, info: QueryInfo | None, limit: float) -> Exception:
-        """Our error for an engine's non-success answer (the body is read, then dropped)."""
-        status, text = reply.status, reply.text()
-        reply.discard()
-        log.warning(
-            "SPARQL engine %s answered HTTP %s: %s",
-            where(self.engine.query_url),
-            status,
-            " ".join(text.split())[:500],
-        )
-        lowered = text.lower()
-        if status in (408, 504) or "timeout" in lowered or "timed out" in lowered:
-            return QueryTimeout(limit)
-        if info is not None and info.services:
-            targets = ", ".join(f"<{t.iri}>" for t in info.services if t.iri)
-            return BackendError(
-                f"the query failed while calling SERVICE {targets}; the remote response is not "
-                "shown (check the endpoint, or add SILENT to ignore its failures)"
-            )
-        if status == 400 and info is not None:
-            return syntax_error_from(SyntaxError(text.strip()))
-        if status in (401, 403):
-            return BackendError(
-                f"the SPARQL engine behind this endpoint refused museum-kg (HTTP {status}); "
-                "the operator must check the setting `backend_auth`"
-            )
-        if status == 503:
-            return StoreError("the SPARQL engine behind this endpoint is busy; retry later")
-        return BackendError(
-            f"the SPARQL engine behind this endpoint failed (HTTP {status}); retry, or simplify "
-            "the request (the operator finds the engine's message in the server log)"
-        )
-
-
-def _partial(reply: Reply) -> bool:
-    """Virtuoso answers an "anytime" query that hit its `timeout` with 200 and partial rows,
-    flagged by `X-SQL-State: S1TAT`; partial rows are never passed on as a full answer."""
-    state = {k.lower(): v for k, v in reply.headers.items()}.get("x-sql-state", "")
-    return state.strip().upper() == "S1TAT"
 
 
 def new_version() -> str:

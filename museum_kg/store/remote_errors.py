@@ -1,0 +1,61 @@
+"""What an engine's non-success answer means for museum-kg: one of our errors.
+
+`failure` reads the start of the answer, logs it (the operator's log only), and
+returns the error to raise: a timeout when the engine says it gave up, the
+engine's own parse message for a malformed query (it is the operator's engine;
+the message is what a query author needs), nothing of the answer when the query
+calls SERVICE (it may be a third party's), a generic message otherwise.
+`partial` recognises Virtuoso's partial "anytime" answers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from museum_kg.errors import BackendError, QueryTimeout, StoreError
+from museum_kg.sparql import QueryInfo, syntax_error_from
+from museum_kg.store.remote_http import Reply, where
+
+log = logging.getLogger("museum_kg.store.remote")
+
+
+def failure(reply: Reply, info: QueryInfo | None, limit: float, engine_url: str) -> Exception:
+    """Our error for an engine's non-success answer (the body is read, then dropped)."""
+    status, text = reply.status, reply.text()
+    reply.discard()
+    log.warning(
+        "SPARQL engine %s answered HTTP %s: %s",
+        where(engine_url),
+        status,
+        " ".join(text.split())[:500],
+    )
+    lowered = text.lower()
+    gave_up = "timeout" in lowered or "timed out" in lowered or "time limit" in lowered
+    if status in (408, 504) or (status >= 500 and gave_up):
+        return QueryTimeout(limit)
+    if info is not None and info.services:
+        targets = ", ".join(f"<{t.iri}>" for t in info.services if t.iri)
+        return BackendError(
+            f"the query failed while calling SERVICE {targets}; the remote response is not "
+            "shown (check the endpoint, or add SILENT to ignore its failures)"
+        )
+    if status == 400 and info is not None:
+        return syntax_error_from(SyntaxError(text.strip()))
+    if status in (401, 403):
+        return BackendError(
+            f"the SPARQL engine behind this endpoint refused museum-kg (HTTP {status}); "
+            "the operator must check the setting `backend_auth`"
+        )
+    if status == 503:
+        return StoreError("the SPARQL engine behind this endpoint is busy; retry later")
+    return BackendError(
+        f"the SPARQL engine behind this endpoint failed (HTTP {status}); retry, or simplify "
+        "the request (the operator finds the engine's message in the server log)"
+    )
+
+
+def partial(reply: Reply) -> bool:
+    """Virtuoso answers an "anytime" query that hit its `timeout` with 200 and partial rows,
+    flagged by `X-SQL-State: S1TAT`; partial rows are never passed on as a full answer."""
+    state = {k.lower(): v for k, v in reply.headers.items()}.get("x-sql-state", "")
+    return state.strip().upper() == "S1TAT"
