@@ -37,6 +37,17 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _lines_until_url(process, most: int = 10) -> tuple[list[str], str]:
+    """Read what serve prints up to its "serving ... at URL" line; return lines and URL."""
+    lines: list[str] = []
+    for _ in range(most):
+        lines.append(process.stdout.readline())
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[-1])
+        if match:
+            return lines, match.group(1)
+    raise AssertionError(f"serve printed no URL: {lines}")
+
+
 def test_serve_prints_its_url_answers_queries_and_stops_cleanly_on_sigterm(tmp_path):
     store = build_test_store(tmp_path / "store")
     env = dict(os.environ, MUSEUM_KG_MAX_ROWS="2")
@@ -49,10 +60,8 @@ def test_serve_prints_its_url_answers_queries_and_stops_cleanly_on_sigterm(tmp_p
         env=env,
     )  # fmt: skip
     try:
-        line = process.stdout.readline()
-        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
-        assert match, line
-        url = match.group(1)
+        lines, url = _lines_until_url(process)
+        assert any("MUSEUM_KG_CONTACT_EMAIL" in line for line in lines)  # the reminder
         r = requests.get(url + "sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
         assert r.status_code == 200
         assert r.headers["Server"] == "museum-kg"
@@ -81,9 +90,8 @@ def test_serve_loads_the_bundled_graph_into_an_empty_store_first(tmp_path):
         text=True,
     )  # fmt: skip
     try:
-        lines = [process.stdout.readline() for _ in range(2)]
+        lines, url = _lines_until_url(process)
         assert "loaded the bundled knowledge graph" in lines[0], lines
-        url = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[1]).group(1)
         query = (
             "ASK { <https://w3id.org/museum-kg/id/org/guangdong-museum> "
             "a <https://w3id.org/museum-kg/ontology#Museum> }"
