@@ -14,8 +14,9 @@ the embedded store apply:
   for) is spooled completely, parsed as a stream and written in the requested
   format before `query` returns (see `remote_transcode`: an answer the engine
   cut short never passes as a 200), then streamed;
-- the row cap (`max_rows`) is applied while parsing: only the first
-  `max_rows` rows are written, and `rows_capped` says when more existed;
+- the row cap (`max_rows`) is applied while parsing the engine's answer as it
+  arrives: only `max_rows + 1` rows are read, the first `max_rows` written,
+  and the connection is dropped; `rows_capped` says when more existed;
 - engine errors become our errors; a syntax error shows the engine's own
   message (it is the operator's engine), except when the query calls SERVICE,
   where nothing of the engine's answer is shown.
@@ -57,6 +58,7 @@ from museum_kg.store.remote_transcode import (
     MEDIA_TYPES,
     TRIPLE_FORMATS,
     EngineGaveUp,
+    capped_stream,
     format_of,
     graph_format_of_body,
     results,
@@ -109,6 +111,10 @@ class RemoteBackend:
             params += self.engine.union_params()
         params += self.engine.timeout_params(limit)
         wanted = request.result_format
+        if capped and info.form == "select":
+            return self._capped_query(
+                text, params, deadline, limit, info, wanted=wanted, max_rows=max_rows
+            )
         ask = "ntriples" if form in ("construct", "describe") else "json"
         reply = self._post_query(text, ask, params, deadline, limit, info)
         if reply.status != 200:
@@ -296,13 +302,42 @@ class RemoteBackend:
             self.engine.query_url,
             deadline=deadline,
             limit=limit,
-            params=params,
-            headers={
-                "Content-Type": "application/sparql-query; charset=utf-8",
-                "Accept": MEDIA_TYPES[ask],
-            },
-            data=text.encode("utf-8"),
+            **_query(text, ask, params),
         )
+
+    def _capped_query(
+        self, text: str, params: list, deadline: float, limit: float, info: QueryInfo, **fmt: Any
+    ) -> QueryResult:
+        """A SELECT under the row cap: only `max_rows + 1` rows are read from the engine,
+        then the connection is dropped (the engine need not send a huge result)."""
+        answer = self.http.stream(
+            "POST",
+            self.engine.query_url,
+            deadline=deadline,
+            limit=limit,
+            **_query(text, "json", params),
+        )
+        if isinstance(answer, Reply):
+            raise failure(answer, info, limit, self.engine.query_url)
+        try:
+            if partial(answer):
+                raise QueryTimeout(limit)
+            got = format_of(answer.media_type, "select") or "json"
+            body, capped = capped_stream(
+                answer.file, got, fmt["wanted"], fmt["max_rows"], self._spool_path()
+            )
+        except QueryTimeout:
+            raise
+        except Exception:  # noqa: BLE001 - cut at the deadline, or an answer cut short
+            if answer.cut.is_set():
+                raise QueryTimeout(limit) from None
+            raise BackendError(
+                "the SPARQL engine's answer was cut short or could not be read; retry, or ask "
+                "the operator to check the engine's log"
+            ) from None
+        finally:
+            answer.close()
+        return results("select", fmt["wanted"], body, capped)
 
     def _select(self, text: str) -> list[dict[str, str]]:
         """Rows of a fixed SELECT of ours, as {variable: lexical value}."""
@@ -340,6 +375,18 @@ class RemoteBackend:
         return self.http.send(
             method, self._graph_url(graph), deadline=time.monotonic() + limit, limit=limit, **kwargs
         )
+
+
+def _query(text: str, ask: str, params: list) -> dict[str, Any]:
+    """Request arguments of a SPARQL 1.1 Protocol query by POST (direct body)."""
+    return {
+        "params": params,
+        "headers": {
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Accept": MEDIA_TYPES[ask],
+        },
+        "data": text.encode("utf-8"),
+    }
 
 
 def new_version() -> str:

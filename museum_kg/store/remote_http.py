@@ -8,8 +8,10 @@ engine's evaluation), then a timer that shuts the socket down if the body is
 still arriving at the deadline. Either way the connection is closed and
 `QueryTimeout` is raised. An unreachable engine gives `BackendError`.
 
-Error bodies are read up to `ERROR_BYTES` and kept for the caller to decide
-what may be shown (see `museum_kg.store.remote`).
+`Exchange.stream(...)` hands a 200 answer's body to the caller as a file
+instead (the row cap reads only the rows it keeps, then drops the connection),
+under the same deadline timer. Error bodies are read up to `ERROR_BYTES` and
+kept for the caller to decide what may be shown (see `remote_errors`).
 """
 
 from __future__ import annotations
@@ -100,6 +102,31 @@ class Exchange:
         `deadline` (monotonic) bounds the whole exchange, with `QueryTimeout(limit)`
         when it passes; `None` means no deadline (long pushes of the loader).
         """
+        response = self.open(
+            method, url, deadline=deadline, limit=limit, params=params, headers=headers, data=data
+        )
+        return self._receive(response, deadline, limit)
+
+    def stream(self, method: str, url: str, *, deadline: float, limit: float, **kwargs: Any):
+        """A `Streaming` answer when the status is 200 (its body read by the caller), else
+        the spooled `Reply` (an error to report)."""
+        response = self.open(method, url, deadline=deadline, limit=limit, **kwargs)
+        if response.status_code != 200:
+            return self._receive(response, deadline, limit)
+        return Streaming(response, deadline)
+
+    def open(
+        self,
+        method: str,
+        url: str,
+        *,
+        deadline: float | None,
+        limit: float,
+        params: list[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        data: Any = None,
+    ) -> requests.Response:
+        """Send the request and wait for the status line and headers (within the deadline)."""
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
             raise QueryTimeout(limit)
@@ -121,7 +148,7 @@ class Exchange:
             raise QueryTimeout(limit) from None
         except requests.RequestException as exc:
             raise _unreachable(url, type(exc).__name__) from None
-        return self._receive(response, deadline, limit)
+        return response
 
     def _receive(self, response: requests.Response, deadline: float | None, limit: float) -> Reply:
         cut = threading.Event()
@@ -160,6 +187,35 @@ class Exchange:
             raise QueryTimeout(limit)
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         return Reply(response.status_code, media_type, dict(response.headers), body)
+
+
+class Streaming:
+    """A 200 answer whose body the caller reads (`file`, a binary file object), until
+    it has enough; at the deadline the socket is shut and `cut` is set. Close it."""
+
+    def __init__(self, response: requests.Response, deadline: float) -> None:
+        self.response = response
+        self.media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        self.headers = dict(response.headers)
+        self.cut = threading.Event()
+        response.raw.decode_content = True
+        self.file = response.raw
+        self._timer = threading.Timer(
+            max(0.0, deadline - time.monotonic()), _shut, (response, self.cut)
+        )
+        self._timer.daemon = True
+        self._timer.start()
+
+    def close(self) -> None:
+        """Stop the timer and drop the connection (the rest of the answer is not read)."""
+        self._timer.cancel()
+        connection = getattr(self.response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(Exception):
+            self.response.close()
 
 
 def _shut(response: requests.Response, cut: threading.Event) -> None:

@@ -95,6 +95,28 @@ def _source(body: dict) -> dict[str, Any]:
     return {"input": body["data"]}
 
 
+def capped_stream(
+    file: Any, got: str, wanted: str, max_rows: int, spool_path: str
+) -> tuple[dict, bool]:
+    """The first `max_rows` solutions read from `file` (the engine's answer as it arrives),
+    written as `wanted`; reads at most `max_rows + 1` solutions."""
+    import pyoxigraph as ox
+
+    from museum_kg.store.workers import _capped
+
+    if got not in _OX_RESULTS:
+        raise ValueError(f"cannot read {got}")
+    parsed = ox.parse_query_results(
+        input=file, format=getattr(ox.QueryResultsFormat, _OX_RESULTS[got])
+    )
+    capped = False
+    if isinstance(parsed, ox.QuerySolutions):
+        parsed, capped = _capped(parsed, max_rows, spool_path + ".rows.tsv")
+    spool = Spool(spool_path)
+    parsed.serialize(spool, getattr(ox.QueryResultsFormat, _OX_RESULTS[wanted]))
+    return spool.finish(), capped
+
+
 class EngineGaveUp(Exception):
     """The engine stopped the evaluation (its own time limit) after answering 200."""
 

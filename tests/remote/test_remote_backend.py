@@ -161,9 +161,10 @@ def test_service_is_refused_before_anything_is_sent(remote_backend) -> None:
         _rows(remote_backend, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
 
 
-def test_a_query_past_its_deadline_raises_query_timeout(remote_backend) -> None:
+@pytest.mark.parametrize("max_rows", [None, 5], ids=["spooled", "row-capped stream"])
+def test_a_query_past_its_deadline_raises_query_timeout(remote_backend, max_rows) -> None:
     with pytest.raises(QueryTimeout) as caught:
-        remote_backend.query(QueryRequest(CROSS, "json", 0.5))
+        remote_backend.query(QueryRequest(CROSS, "json", 0.5, max_rows=max_rows))
     assert caught.value.limit_s == 0.5
     # the backend (and its connection pool) still answers
     assert _rows(remote_backend, f"SELECT * WHERE {{ GRAPH ?g {{ <{AUTO}> a ?c }} }}")
@@ -191,3 +192,13 @@ def test_a_closed_backend_refuses_work(loaded_remote) -> None:
     backend.close()
     with pytest.raises(StoreError):
         backend.version()
+
+
+def test_the_row_cap_reads_only_the_rows_it_keeps_from_a_huge_answer(remote_backend) -> None:
+    # tens of millions of rows: only max_rows + 1 are read, then the connection is dropped
+    huge = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } GRAPH ?h { ?a ?b ?c } }"
+    result = remote_backend.query(QueryRequest(huge, "csv", 20, max_rows=5))
+    assert result.rows_capped
+    assert len(result.read().strip().splitlines()) == 6
+    # the pooled connections still serve the next query
+    assert _rows(remote_backend, f"SELECT * WHERE {{ GRAPH ?g {{ <{AUTO}> a ?c }} }}")
