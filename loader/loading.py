@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import shutil
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -229,7 +230,7 @@ def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:
         error = syntax_error(source, exc)
         error.excerpt = _line_of(source, error)
         raise error from None
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         if _disk_full(exc):  # a write of the new snapshot failed, not the read of the file
             raise LoadError(
                 f"{source.path}: the disk of the store is full ({exc}); free space there or "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,4 +127,6 @@ def graphs_in(source: Source) -> set[str]:
                 found.add(source.graph if isinstance(g, ox.DefaultGraph) else g.value)
     except SyntaxError as exc:
         raise syntax_error(source, exc) from None
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a truncated .gz...
+        raise LoadError(f"{source.path}: cannot read: {exc}", path=str(source.path)) from None
     return found
