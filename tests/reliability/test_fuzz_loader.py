@@ -139,3 +139,25 @@ def test_mutated_trig_files_are_loaded_whole_or_refused_with_nothing_changed(
     store = tmp_path / "store"
     shutil.copytree(loaded_store, store)
     fuzz_loads(store, TRIG, scale(4, 150), "fuzz loader (TriG)", figures, tmp_path)
+
+
+def test_damaged_gzip_inputs_are_refused_with_a_message(loaded_store, tmp_path, figures):
+    store = tmp_path / "store"
+    shutil.copytree(loaded_store, store)
+    before = served(store)
+    for original in (TURTLE, TRIG):
+        packed = gzip.compress(original.read_bytes())
+        for data in (
+            packed[: len(packed) // 3],  # truncated
+            packed[:10] + bytes(range(256)) * 4,  # a gzip header, then garbage
+            original.read_bytes(),  # not gzip at all
+        ):
+            path = tmp_path / (original.name + ".gz")
+            path.write_bytes(data)
+            result = CliRunner().invoke(main, load_args(path, store))
+            figures.add("fuzz loader (damaged gzip)", inputs=1, refused=int(result.exit_code == 1))
+            assert result.exit_code == 1, result.output
+            assert isinstance(result.exception, SystemExit), repr(result.exception)
+            assert result.output.startswith(f"Error: {path}"), result.output
+            assert served(store) == before
+            assert not staged(store)
