@@ -84,7 +84,9 @@ class EntityDigests:
         if subject.startswith(b"_:"):
             self._bnodes[subject] = [line[len(subject) :] for line in lines]
             return
-        if any(line.split(b" ", 2)[2].startswith(b"_:") for line in lines):
+        if any(b" _:" in line for line in lines) and any(  # quick test, then the exact one
+            line.split(b" ", 2)[2].startswith(b"_:") for line in lines
+        ):
             self._pending.append((subject, lines))
             return
         self._add(subject, lines)

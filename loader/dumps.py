@@ -138,7 +138,7 @@ def _write_one(path: Path, writer: Writer, compress: bool) -> tuple[int, str]:
         sink = _Hashing(raw)
         if compress:
             with gzip.GzipFile(
-                filename="", mode="wb", fileobj=sink, mtime=0, compresslevel=6
+                filename="", mode="wb", fileobj=sink, mtime=0, compresslevel=1
             ) as zipped:
                 writer(zipped)
         else:

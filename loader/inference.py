@@ -77,17 +77,24 @@ class Materializer:
     """A scan consumer writing the implied triples of each subject group to `out`."""
 
     def __init__(self, alignments: Alignments, out: Path) -> None:
+        # class -> the line endings " rdf:type <super> .\n"; property -> " <super> "
         self.classes = {
-            f"<{c}>".encode(): [f"<{s}>".encode() for s in sups]
+            f"<{c}>".encode(): [b" " + RDF_TYPE + f" <{s}> .\n".encode() for s in sups]
             for c, sups in alignments.classes.items()
         }
         self.properties = {
-            f"<{p}>".encode(): [f"<{s}>".encode() for s in sups]
+            f"<{p}>".encode(): [f" <{s}> ".encode() for s in sups]
             for p, sups in alignments.properties.items()
         }
         self.path = out
         self.file = open(out, "wb")  # noqa: SIM115 - closed by close()
         self.count = 0
+        self.quads = None  # optional second sink, for the N-Quads dump
+        self.suffix = b""
+
+    def also_as_quads(self, sink, graph: str) -> None:
+        """Also write each derived triple to `sink` as an N-Quads line in `graph`."""
+        self.quads, self.suffix = sink, f" <{graph}> .\n".encode()
 
     def start_graph(self, graph: str) -> None:
         pass
@@ -101,19 +108,22 @@ class Materializer:
         if subject.startswith(b"_:"):
             return  # derived triples of blank nodes could not name them in a file
         for line in lines:
-            s, p, rest = line.split(b" ", 2)
-            if rest.startswith(b"_:"):
+            _, p, rest = line.split(b" ", 2)
+            if rest[:2] == b"_:":
                 continue
             if p == RDF_TYPE:
-                sups = classes.get(rest[:-3])
-                if sups:
-                    derived.update(b"%s %s %s .\n" % (s, RDF_TYPE, sup) for sup in sups)
-            sups = properties.get(p)
-            if sups:
-                derived.update(b"%s %s %s" % (s, sup, rest) for sup in sups)
+                ends = classes.get(rest[:-3])
+                if ends:
+                    derived.update([subject + end for end in ends])
+            mids = properties.get(p)
+            if mids:
+                derived.update([subject + mid + rest for mid in mids])
         if derived:
             derived.difference_update(lines)
             self.file.writelines(derived)
+            if self.quads is not None:
+                suffix = self.suffix
+                self.quads.writelines([line[:-3] + suffix for line in derived])
             self.count += len(derived)
 
     def close(self) -> None:

@@ -133,6 +133,7 @@ def load(
             digests = EntityDigests()
             materializer = Materializer(alignments, work / "inferred.nt")
             spool = Spool(work)
+            materializer.also_as_quads(spool.whole, inferred_graph)
             with reporter.bar("indexing", triples) as advance:
                 scan(store, graphs, [digests, materializer, spool], lambda n: advance(n, n))
             materializer.close()
@@ -203,7 +204,7 @@ def _prepare(store, builder, settings, digests, materializer, spool, sources, mo
     keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
         "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
     ).hexdigest()[:32]
-    spool.add_graph_file(inferred_graph, materializer.path, materializer.count)
+    spool.add_graph_file(inferred_graph, materializer.path, materializer.count, copy=False)
     spool.close()
     write_dumps(store, Path(settings.store), builder.id, settings.base_iri, keys, spool.prepared())
     if push is not None:

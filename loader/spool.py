@@ -42,12 +42,13 @@ class Spool:
     def end_graph(self) -> None:
         self._file.close()
 
-    def add_graph_file(self, graph: str, path: Path, size: int) -> None:
-        """Add a graph whose N-Triples are already in `path` (the derived triples)."""
-        suffix = f" <{graph}> .\n".encode()
-        with open(path, "rb") as lines:
-            for line in lines:
-                self.whole.write(line[:-3] + suffix)
+    def add_graph_file(self, graph: str, path: Path, size: int, copy: bool = True) -> None:
+        """Add a graph whose N-Triples are in `path` (`copy=False`: already in whole.nq)."""
+        if copy:
+            suffix = f" <{graph}> .\n".encode()
+            with open(path, "rb") as lines:
+                for line in lines:
+                    self.whole.write(line[:-3] + suffix)
         self.files[graph], self.sizes[graph] = path, size
 
     def close(self) -> None:
