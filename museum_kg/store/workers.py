@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from museum_kg.store.spool import Spool
+from museum_kg.store.union import UNION_GRAPH, materialise, visible_graphs
 
 QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 RDF_FORMATS = {
@@ -42,6 +43,7 @@ class _State:
         self.snapshot_id: str | None = None
         self.store: Any = None
         self.forwarder: Any = None
+        self.visible: list[Any] | None = None  # named graphs without the merge, per snapshot
 
     def forwarded(self, text: str, forward: dict | None) -> str:
         """`text` with its SERVICE targets pointed at this process's forwarder."""
@@ -63,6 +65,7 @@ class _State:
             self.store = None
             self.store = ox.Store.read_only(path)
             self.snapshot_id = snapshot_id
+            self.visible = visible_graphs(self.store)
         return self.store
 
 
@@ -122,7 +125,10 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
         # name as default (or named) graphs are not part of it, even if empty.
         options["default_graph"] = [ox.NamedNode(g) for g in p["default_graphs"]]
         options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
-    elif p["union"]:
+    elif p["union"] and state.visible is not None:  # the materialised RDF merge
+        options["default_graph"] = [ox.NamedNode(UNION_GRAPH)]
+        options["named_graphs"] = state.visible
+    elif p["union"]:  # a snapshot without the merge: the engine's union (may repeat)
         options["use_default_graph_as_union"] = True
     if p["substitutions"]:
         options["substitutions"] = {
@@ -175,7 +181,7 @@ def _capped(results: Any, max_rows: int, scratch: str) -> tuple[Any, bool]:
 
 def _graphs(state: _State, p: dict, conn: Any) -> list[str]:
     store = state.store_for(p["snapshot_id"], p["snapshot_path"])
-    return sorted(g.value for g in store.named_graphs())
+    return sorted(g.value for g in store.named_graphs() if g.value != UNION_GRAPH)
 
 
 def _graph_name(graph: str | None) -> Any:
@@ -189,7 +195,9 @@ def _read_graph(state: _State, p: dict, conn: Any) -> dict:
 
     store = state.store_for(p["snapshot_id"], p["snapshot_path"])
     graph = p["graph"]
-    if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
+    if graph == UNION_GRAPH or (
+        graph is not None and not store.contains_named_graph(ox.NamedNode(graph))
+    ):
         raise Missing(f"there is no graph <{graph}> in the store")
     spool = Spool(p["spool"])
     store.dump(
@@ -208,6 +216,7 @@ def _write(state: _State, p: dict, conn: Any) -> Any:
     builder = snapshots.begin(from_current=True)
     with builder:
         outcome = _CHANGES[p["change"]](builder.store, p)
+        materialise(builder.store)  # the union default graph follows every change
         snapshot = builder.publish()
     return {"outcome": outcome, "snapshot": snapshot.id}
 

@@ -209,10 +209,11 @@ def test_named_graphs_alone_leave_the_default_graph_empty(backend) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="pyoxigraph 0.5.13 does not merge graphs: a triple stated in two named graphs "
-    "counts twice in the union default graph (upstream oxigraph issue 1919, fixed after "
-    "0.5.13); museum-kg will materialise the merge itself",
+    "counts twice in the engine's union (upstream oxigraph issue 1919, fixed after 0.5.13). "
+    "Snapshots written by museum-kg carry the merge (tests/store/test_union_graph.py); this "
+    "pins the fallback for snapshots without it",
 )
-def test_union_default_graph_counts_a_triple_stated_in_two_graphs_once(tmp_path) -> None:
+def test_engine_union_without_the_merge_counts_a_shared_triple_once(tmp_path) -> None:
     from embedded_helpers import publish
 
     from museum_kg.settings import Settings

@@ -1,0 +1,76 @@
+"""The union default graph is the RDF merge of the named graphs: a set, kept by every write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from embedded_helpers import EX
+
+from museum_kg.errors import NotFound
+from museum_kg.settings import Settings
+from museum_kg.store.base import QueryRequest
+from museum_kg.store.embedded import EmbeddedBackend
+from museum_kg.store.snapshots import SnapshotStore
+from museum_kg.store.union import UNION_GRAPH, materialise
+
+SHARED = "".join(f"<{EX}s> <{EX}p> <{EX}o> <{EX}graph/{g}> .\n" for g in ("a", "b"))
+OWN = f'<{EX}s> <{EX}name> "only in a" <{EX}graph/a> .\n'
+
+
+def _publish_merged(root: Path, nquads: str) -> None:
+    builder = SnapshotStore(root).begin()
+    with builder:
+        builder.store.bulk_load(nquads.encode(), ox.RdfFormat.N_QUADS)
+        materialise(builder.store)
+        builder.publish()
+
+
+@pytest.fixture
+def merged(tmp_path: Path):
+    _publish_merged(tmp_path / "store", SHARED + OWN)
+    settings = Settings(store=tmp_path / "store", workers=1, update_token="t")
+    with EmbeddedBackend(settings) as backend:
+        yield backend
+
+
+def _rows(backend, query: str, union: bool = True) -> list[dict]:
+    request = QueryRequest(query, "json", 30, union_default_graph=union)
+    return json.loads(backend.query(request).read())["results"]["bindings"]
+
+
+def _count(backend, where: str = "?s ?p ?o") -> int:
+    return int(_rows(backend, f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"]["value"])
+
+
+def test_a_triple_stated_in_two_graphs_counts_once(merged) -> None:
+    assert _count(merged) == 2
+    assert len(_rows(merged, f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}")) == 1
+
+
+def test_the_merge_is_hidden_from_graph_patterns_listings_and_reads(merged) -> None:
+    seen = {r["g"]["value"] for r in _rows(merged, "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }")}
+    assert seen == {f"{EX}graph/a", f"{EX}graph/b"}
+    assert UNION_GRAPH not in merged.graphs()
+    with pytest.raises(NotFound):
+        merged.read_graph(UNION_GRAPH, "ntriples")
+
+
+def test_graph_patterns_still_see_each_source_graph(merged) -> None:
+    assert _count(merged, f"GRAPH ?g {{ <{EX}s> <{EX}p> <{EX}o> }}") == 2
+
+
+def test_every_write_rebuilds_the_merge(merged) -> None:
+    merged.update(f'INSERT DATA {{ GRAPH <{EX}graph/b> {{ <{EX}s> <{EX}name> "only in a" }} }}', 10)
+    assert _count(merged) == 2  # the same triple, now in both graphs: still once
+    merged.update(f"INSERT DATA {{ GRAPH <{EX}graph/c> {{ <{EX}t> <{EX}p> <{EX}o> }} }}", 10)
+    assert _count(merged) == 3
+    merged.delete_graph(f"{EX}graph/c")
+    assert _count(merged) == 2
+
+
+def test_without_the_union_the_default_graph_is_the_stores_own(merged) -> None:
+    rows = _rows(merged, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union=False)
+    assert rows[0]["n"]["value"] == "0"
