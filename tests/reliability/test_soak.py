@@ -2,7 +2,8 @@
 
 Clients send a mix of queries (every protocol form and result format), saved queries,
 entity pages, the dataset description and OAI-PMH; a few queries are meant to run past
-their deadline. Every status must be 200, or 503 `query_timeout` for those few. The
+their deadline (0.3 s). Every status must be 200, or a 503 for those few; the server runs
+with its default settings (2 workers, 30 s deadline) and as many threads as clients. The
 server's resident memory at the end must stay within a bound of its size after warm-up.
 Default: 2,000 requests from 8 clients; full run: 100,000 from 32.
 """
@@ -53,7 +54,7 @@ def test_a_bounded_soak_serves_every_request_and_memory_stays_flat(server_proces
     total, clients = scale(2000, 100_000), scale(8, 32)
     # as many OAI-PMH slots as clients: the soak counts the harvest limit's 503s as errors
     server = server_process(
-        "--workers", "2", "--threads", str(max(8, clients)), "--timeout", "5",
+        "--workers", "2", "--threads", str(max(8, clients)),
         env={"MUSEUM_KG_OAI_MAX_REQUESTS": str(clients)},
     )  # fmt: skip
     next_number = [0]
@@ -74,8 +75,8 @@ def test_a_bounded_soak_serves_every_request_and_memory_stays_flat(server_proces
         )
         body = r.content
         ok = r.status_code == 200 and len(body) > 0
-        if slow:
-            ok = r.status_code == 503 and r.json().get("error") == "query_timeout"
+        if slow:  # stopped at its deadline, running or still waiting for a worker
+            ok = r.status_code == 503 and r.json().get("error") in ("query_timeout", "overloaded")
         with lock:
             statuses[f"{r.status_code}{' timeout' if slow else ''}"] += 1
             if not ok:
