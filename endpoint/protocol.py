@@ -31,7 +31,6 @@ from museum_kg.errors import (
 )
 from museum_kg.sparql import inspect
 from museum_kg.sparql.guard import check as guard_check
-from museum_kg.sparql.lexer import tokenize
 from museum_kg.store.base import QueryRequest
 
 bp = Blueprint("sparql", __name__)
@@ -196,7 +195,7 @@ def run_query(operation: Operation) -> Response:
             union_default_graph=settings.union_default_graph
             and not default_graphs
             and not named_graphs
-            and not has_dataset_clause(operation.text),
+            and not info.dataset_clause,
             max_rows=settings.max_rows,
             base_iri=settings.base_iri,
         )
@@ -235,11 +234,6 @@ def run_update(operation: Operation) -> Response:
     guard_check(info, settings.service_allow)
     current_backend().update(operation.text, deadline(operation))
     return Response(status=204)
-
-
-def has_dataset_clause(text: str) -> bool:
-    """True when the query has FROM or FROM NAMED (the only place SPARQL uses FROM)."""
-    return any(token.is_keyword("FROM") for token in tokenize(text))
 
 
 def _iris(operation: Operation, name: str) -> list[str]:

@@ -41,6 +41,8 @@ from museum_kg.errors import LoadError, RdfSyntaxError
 from museum_kg.paths import ONTOLOGY_DIR
 from museum_kg.settings import Settings
 from museum_kg.store.snapshots import SnapshotStore
+from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import materialise as materialise_union
 
 MODES = ("rebuild", "replace", "add")
 BULK_BYTES = 4 * 1024 * 1024  # files above this go through the bulk loader
@@ -116,13 +118,14 @@ def load(
             changelog.recover(snapshots.current_id())
             store = builder.store
             if base:
-                for graph in sorted(replaced | {inferred_graph}):
+                for graph in sorted(replaced | {inferred_graph, UNION_GRAPH}):
                     if store.contains_named_graph(ox.NamedNode(graph)):
                         store.remove_graph(ox.NamedNode(graph))
             for source in sources:
                 _load_file(store, source, reporter)
             alignments = _alignments(store, ontology_graph)
             graphs = [g for g in store.named_graphs() if g.value != inferred_graph]
+            graphs = [g for g in graphs if g.value != UNION_GRAPH]  # e.g. a file that names it
             graphs.sort(key=lambda g: g.value)
             if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
                 graphs.append(ox.DefaultGraph())
@@ -212,6 +215,8 @@ def _prepare(store, builder, settings, digests, materializer, spool, sources, mo
         if mode != "rebuild":
             touched = {inferred_graph}.union(*(graphs_in(s) for s in sources))
         push(store, builder.id, touched)
+    with reporter.bar("merging", None):  # last: dumps, digests and pushes never see it
+        materialise_union(store)
 
 
 def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:

@@ -53,6 +53,7 @@ class QueryInfo:
     services: tuple[Target, ...] = ()
     loads: tuple[Target, ...] = ()
     max_depth: int = 0
+    dataset_clause: bool = False  # FROM or FROM NAMED: the query names its own dataset
 
     @property
     def fetches(self) -> tuple[Target, ...]:
@@ -80,6 +81,7 @@ def inspect(text: str, kind: str = "query", base_iri: str | None = None) -> Quer
         services=tuple(reader.services),
         loads=tuple(reader.loads),
         max_depth=depth,
+        dataset_clause=any(tok.is_keyword("FROM") for tok in tokens),
     )
 
 

@@ -109,6 +109,7 @@ class EmbeddedBackend:
             "default_graphs": list(request.default_graphs),
             "named_graphs": list(request.named_graphs),
             "union": request.union_default_graph,
+            "own_dataset": info.dataset_clause,
             "substitutions": {
                 name.lstrip("?$"): _term_spec(name, term)
                 for name, term in request.substitutions.items()

@@ -45,3 +45,19 @@ def visible_graphs(store: Any) -> list[Any] | None:
     if not store.contains_named_graph(union):
         return None
     return [g for g in store.named_graphs() if g != union]
+
+
+def dataset_options(store: Any, union: bool, visible: list[Any] | None = None) -> dict[str, Any]:
+    """pyoxigraph query options for a query that names no dataset of its own.
+
+    With the merge: the default graph is the merge (`union`) or the store's own default
+    graph, and `GRAPH ?g` sees every graph but the merge. Without it: the engine's union.
+    `visible` may pass a cached `visible_graphs(store)`.
+    """
+    import pyoxigraph as ox
+
+    visible = visible_graphs(store) if visible is None else visible
+    if visible is None:
+        return {"use_default_graph_as_union": True} if union else {}
+    default = ox.NamedNode(UNION_GRAPH) if union else ox.DefaultGraph()
+    return {"default_graph": [default], "named_graphs": visible}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from museum_kg.store.spool import Spool
-from museum_kg.store.union import UNION_GRAPH, materialise, visible_graphs
+from museum_kg.store.union import UNION_GRAPH, dataset_options, materialise, visible_graphs
 
 QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 RDF_FORMATS = {
@@ -125,11 +125,8 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
         # name as default (or named) graphs are not part of it, even if empty.
         options["default_graph"] = [ox.NamedNode(g) for g in p["default_graphs"]]
         options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
-    elif p["union"] and state.visible is not None:  # the materialised RDF merge
-        options["default_graph"] = [ox.NamedNode(UNION_GRAPH)]
-        options["named_graphs"] = state.visible
-    elif p["union"]:  # a snapshot without the merge: the engine's union (may repeat)
-        options["use_default_graph_as_union"] = True
+    elif not p.get("own_dataset"):  # FROM / FROM NAMED in the query apply as written
+        options.update(dataset_options(store, p["union"], state.visible))
     if p["substitutions"]:
         options["substitutions"] = {
             ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()

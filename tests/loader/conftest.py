@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from museum_kg.settings import Settings
 from museum_kg.store.snapshots import SnapshotStore
+from museum_kg.store.union import dataset_options
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -48,7 +49,7 @@ def _served_quads(store_dir: Path) -> list[str]:
 def _ask(store_dir: Path, query: str) -> list:
     snapshot = SnapshotStore(store_dir).current()
     store = ox.Store.read_only(str(snapshot.path))
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query, **dataset_options(store, union=True))  # as the workers do
     return bool(result) if isinstance(result, ox.QueryBoolean) else list(result)
 
 

@@ -10,6 +10,7 @@ import requests
 from rdflib import RDFS, Graph, Literal, URIRef
 
 from museum_kg.store.snapshots import SnapshotStore
+from museum_kg.store.union import dataset_options
 
 MUSEUM = "https://w3id.org/museum-kg/id/org/beijing-auto-museum"
 PATH = "/id/org/beijing-auto-museum"
@@ -32,7 +33,8 @@ def _museum_passages(store) -> list[tuple[str, int, int]]:
     rows = db.query(
         f"""PREFIX mkg: <{MKG}>
         SELECT ?p ?s ?e WHERE {{ GRAPH ?g {{ <{MUSEUM}> mkg:source ?p }}
-          GRAPH ?h {{ ?p mkg:startOffset ?s ; mkg:endOffset ?e }} }}"""
+          GRAPH ?h {{ ?p mkg:startOffset ?s ; mkg:endOffset ?e }} }}""",
+        **dataset_options(db, union=True),
     )
     return [(r["p"].value, int(r["s"].value), int(r["e"].value)) for r in rows]
 
