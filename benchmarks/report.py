@@ -23,6 +23,9 @@ def ratios(result: dict) -> dict:
             theirs = servers[peer]
             entry[peer] = {
                 "qps_overall": _ratio(ours["overall"]["qps"], theirs["overall"]["qps"]),
+                "export_100k_csv_per_s": _ratio(
+                    ours["export_100k_csv"]["qps"], theirs["export_100k_csv"]["qps"]
+                ),
                 # per kind: speed as the peer's median latency over ours (>1: we are faster)
                 "speed_p50_by_kind": {
                     kind: _ratio(theirs["kinds"][kind]["p50_ms"], stats["p50_ms"])
@@ -64,6 +67,10 @@ def print_table(result: dict) -> None:
                 )  # fmt: skip
             print(f"{kind:<20}" + "".join(f"{c:>32}" for c in cells))
         print(f"{'peak RSS MB':<20}" + "".join(f"{servers[n]['peak_rss_mb']:>32}" for n in names))
+        cells = [servers[n]["export_100k_csv"] for n in names]
+        texts = [f"{c['qps']} {c['p50_ms']} {c['p99_ms']} ({c['errors']})" for c in cells]
+        print(f"{'100k CSV export':<20}" + "".join(f"{t:>32}" for t in texts))
+        print(f"{'  peak RSS MB':<20}" + "".join(f"{c['peak_rss_mb']:>32}" for c in cells))
     r = result["ratios"]
     print("\n== ratios ours/peer (throughput; per kind: peer p50 / our p50)")
     for level, entry in r["levels"].items():

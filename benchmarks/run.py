@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -34,7 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import extras  # noqa: E402
 import report  # noqa: E402
 import servers  # noqa: E402
-from workload import HEAVY, MIX, Target, drive, scale_for, sparql_get, summary  # noqa: E402
+from workload import EXPORT, HEAVY, MIX, Target, drive, scale_for, sparql_get, summary  # noqa: E402
+
+from museum_kg.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = "museum-kg"
@@ -109,7 +112,7 @@ def check_mix(server: servers.Server, scale) -> None:
 
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
     t = target(server)
-    for name, (_, _, build) in MIX.items():
+    for name, (_, _, build) in (MIX | EXPORT).items():
         status, size = fetch(conn, build(1, scale, t.sparql_path, t.ours))
         if status != 200 or size == 0:
             raise RuntimeError(f"{server.name}: {name} answered {status} ({size} bytes)")
@@ -117,6 +120,7 @@ def check_mix(server: servers.Server, scale) -> None:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--rdflib-triples", type=int, default=100_000)
@@ -127,6 +131,13 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=ROOT / ".museum-kg" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib-endpoint out")
+    parser.add_argument("--mix-only", action="store_true", help="only the query mix phases")
+    parser.add_argument(
+        "--peer-runaway",
+        action="store_true",
+        help="also run the runaway phase on Oxigraph server, which has no per-request "
+        "deadline: on our runs it allocated until it failed (it can exhaust the machine's memory)",
+    )
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -163,26 +174,38 @@ def main() -> int:
             server.start(logs)
             check_mix(server, rdflib_scale if server.name == "rdflib-endpoint" else scale)
         result["mix"] = run_mix(peers, clients, args.duration, scale, rdflib_scale)
+        if args.mix_only:
+            return finish(args, result)
         print("overhead, export, runaway ...", flush=True)
         targets = [target(ours), target(ox)]
         result["overhead"] = extras.overhead(targets, snapshot, scale)
         result["export"] = {s.name: extras.export(s, target(s), args.export_rows)
                             for s in (ours, ox)}  # fmt: skip
         runaway_s = min(args.duration, 15.0)
-        result["runaway"] = {OURS: extras.runaway(targets[0], scale, runaway_s, 5.0)}
+        result["runaway"] = {OURS: extras.runaway(targets[0], scale, runaway_s, 5.0, ours)}
         ours.stop()
         cached = servers.ours(folder, args.workers, 64 * 2**20, timeout)
         cached.start(logs)
         peers.append(cached)
         result["repeated"] = repeated([cached, ox], args.duration, scale)
-        # last: Oxigraph server has no per-request deadline, the runaway runs on after it
-        result["runaway"]["oxigraph"] = extras.runaway(targets[1], scale, runaway_s, 5.0)
+        if args.peer_runaway:  # see --peer-runaway: it took Oxigraph server down twice
+            result["runaway"]["oxigraph"] = extras.runaway(targets[1], scale, runaway_s, 5.0, ox)
     finally:
         for server in peers:
             server.stop()
+    return finish(args, result)
+
+
+def finish(args: argparse.Namespace, result: dict) -> int:
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     result["ratios"] = report.ratios(result)
-    stem = args.out / f"serving-{args.triples}"
+    workers = args.workers or Settings.load(env={}).workers
+    stem = args.out / f"serving-{args.triples}-workers{workers}"
+    if args.rdflib_triples != 100_000 and not args.no_rdflib:
+        stem = stem.with_name(f"{stem.name}-rdflib{args.rdflib_triples}")
+    if args.mix_only:
+        stem = stem.with_name(f"{stem.name}-mix")
+    result["museum_kg_workers"] = workers
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     report.plot(result, stem.with_suffix(".png"))
     report.print_table(result)
@@ -205,6 +228,13 @@ def run_mix(peers, clients, duration, scale, rdflib_scale) -> dict:
             level[server.name] = summary(run)
             level[server.name]["peak_rss_mb"] = round(sampler.peak[server.name] / 2**20, 1)
             print(f"   {level[server.name]['overall']}", flush=True)
+            streams = min(count, 8)  # more concurrent 100k-row exports only queue up
+            with servers.RssSampler([server]) as sampler:
+                run = drive(target(server), streams, duration / 2, sc, kinds=EXPORT)
+            export = summary(run)["overall"]
+            export.update(clients=streams, peak_rss_mb=round(sampler.peak[server.name] / 2**20, 1))
+            level[server.name]["export_100k_csv"] = export
+            print(f"   100k-row CSV exports, {streams} clients: {export}", flush=True)
         out["levels"][str(count)] = level
     # evaluation-heavy kinds alone, 8 clients: their throughput is not tied to the mix
     heavy = {name: MIX[name] for name in HEAVY}
