@@ -107,27 +107,27 @@ def send(server, kind: str, text: str) -> requests.Response:
 
 
 @pytest.fixture(scope="module")
-def permissive(server_factory, loaded_store, tmp_path_factory):
-    """A server whose allow-list names all the probed hosts: loopback and private
-    addresses must still be refused."""
+def spare_store(loaded_store, tmp_path_factory):
+    """A copy of the loaded store for a server with special settings."""
     import shutil
 
-    store = tmp_path_factory.mktemp("permissive") / "store"
+    store = tmp_path_factory.mktemp("spare") / "store"
     shutil.copytree(loaded_store, store)
-    return server_factory(store=store, update_token=TOKEN, timeout=5)
+    return store
 
 
 def test_ssrf_probes_through_service_and_load_are_refused_and_reach_nothing(
-    rel_server, server_factory, permissive, silent_listener, figures
+    rel_server, server_factory, spare_store, silent_listener, figures
 ):
     loopback = loopback_targets(silent_listener.port)
     allow_all = tuple(
         f"{urlsplit(t).scheme}://{t.split('://', 1)[1].split('/', 1)[0]}"
         for t in loopback + PRIVATE_TARGETS
     )
-    # the permissive server's allow-list is set here (Settings are frozen: a new server)
+    # a server whose allow-list names every probed host: loopback and private addresses
+    # must still be refused
     permissive = server_factory(
-        store=permissive.settings.store, update_token=TOKEN, timeout=5, service_allow=allow_all
+        store=spare_store, update_token=TOKEN, timeout=5, service_allow=allow_all
     )
     for target in PRIVATE_TARGETS:
         for kind, text in probes(target):

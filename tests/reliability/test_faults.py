@@ -76,7 +76,7 @@ def synthetic(tmp_path_factory) -> Path:
     from museum_kg.loader import generate
 
     path = tmp_path_factory.mktemp("synthetic") / "synthetic.nt"
-    generate(path, 3000, seed=3)  # ~20k triples: about a second to load
+    generate(path, 2000, seed=3)  # ~13k triples: about a second to load
     return path
 
 

@@ -130,7 +130,7 @@ def test_mutated_turtle_files_are_loaded_whole_or_refused_with_nothing_changed(t
     store = tmp_path / "store"
     result = CliRunner().invoke(main, ["load", str(TURTLE), "--store", str(store)])
     assert result.exit_code == 0, result.output
-    fuzz_loads(store, TURTLE, scale(8, 300), "fuzz loader (Turtle)", figures, tmp_path)
+    fuzz_loads(store, TURTLE, scale(6, 300), "fuzz loader (Turtle)", figures, tmp_path)
 
 
 def test_mutated_trig_files_are_loaded_whole_or_refused_with_nothing_changed(
@@ -138,7 +138,7 @@ def test_mutated_trig_files_are_loaded_whole_or_refused_with_nothing_changed(
 ):
     store = tmp_path / "store"
     shutil.copytree(loaded_store, store)
-    fuzz_loads(store, TRIG, scale(4, 150), "fuzz loader (TriG)", figures, tmp_path)
+    fuzz_loads(store, TRIG, scale(3, 150), "fuzz loader (TriG)", figures, tmp_path)
 
 
 def test_damaged_gzip_inputs_are_refused_with_a_message(loaded_store, tmp_path, figures):
