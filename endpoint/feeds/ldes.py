@@ -26,7 +26,15 @@ from flask import Blueprint, Response, request
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.feeds.capture import parse_ntriples
 from museum_kg.endpoint.feeds.versions import Version, open_versions
-from museum_kg.endpoint.publish.http import JSONLD, NTRIPLES, TURTLE, Format, conditional, etag_of
+from museum_kg.endpoint.publish.http import (
+    BY_NAME,
+    JSONLD,
+    NTRIPLES,
+    TURTLE,
+    Format,
+    conditional,
+    etag_of,
+)
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SH
 
@@ -39,16 +47,7 @@ CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 IMMUTABLE = "public, max-age=31536000, immutable"
 OPEN_PAGE = "public, max-age=60"
 FORMATS = (TURTLE, JSONLD, NTRIPLES)
-_BY_NAME = {
-    "ttl": TURTLE,
-    "turtle": TURTLE,
-    "jsonld": JSONLD,
-    "json-ld": JSONLD,
-    "json": JSONLD,
-    "nt": NTRIPLES,
-    "ntriples": NTRIPLES,
-    "n-triples": NTRIPLES,
-}
+_BY_NAME = {name: fmt for name, fmt in BY_NAME.items() if fmt in FORMATS}
 CONTEXT = {
     "tree": str(TREE),
     "ldes": str(LDES),

@@ -34,7 +34,7 @@ NTRIPLES = Format("ntriples", "application/n-triples", ".nt", "nt11")
 RDFXML = Format("rdfxml", "application/rdf+xml", ".rdf", "xml")
 RDF_FORMATS = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
 
-_BY_PARAM = {
+BY_NAME = {  # short names for `?format=`, also used by the feeds
     "html": HTML,
     "ttl": TURTLE,
     "turtle": TURTLE,
@@ -64,7 +64,7 @@ def negotiate(default: Format, suffix: Format | None = None) -> Format:
     """The representation to send: `?format=`, then the path suffix, then Accept."""
     wanted = request.args.get("format")
     if wanted:
-        fmt = _BY_PARAM.get(wanted.strip().lower())
+        fmt = BY_NAME.get(wanted.strip().lower())
         if fmt is None:
             raise NotAcceptable(wanted, sorted({f.name for f in RDF_FORMATS} | {"ttl", "nt"}))
         return fmt
