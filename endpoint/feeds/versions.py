@@ -83,6 +83,11 @@ COLUMNS = "id, iri, kind, at, captured, label, classes, triples"
 HEADER_COLUMNS = "id, iri, kind, at, captured, label, classes, NULL"
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
+_ready: set[tuple[Path, int]] = set()  # version stores set up by this process (path, inode)
+
+
+def _inode(path: Path) -> int:
+    return path.stat().st_ino
 
 
 class VersionStore:
@@ -98,18 +103,24 @@ class VersionStore:
             )
         folder = Path(settings.store) / "feeds"
         self.path = folder / "versions.sqlite"
+        with _locks_guard:
+            self.lock = _locks.setdefault(self.path, threading.Lock())
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
+            # Set up once per process and file, never concurrently: the journal-mode switch
+            # and the schema script can fail at once with "database is locked" when several
+            # request threads open the store together (the busy timeout does not cover it).
+            with self.lock:
+                if (self.path, _inode(self.path)) not in _ready:
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                    self.db.executescript(SCHEMA)
+                    _ready.add((self.path, _inode(self.path)))
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"the feeds cannot open their version store {self.path} ({exc}); "
                 "the server needs write access to the store folder"
             ) from None
-        with _locks_guard:
-            self.lock = _locks.setdefault(self.path, threading.Lock())
 
     def close(self) -> None:
         self.db.close()

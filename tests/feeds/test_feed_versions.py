@@ -74,3 +74,22 @@ def test_while_the_served_snapshot_and_the_change_log_disagree_feeds_answer_503(
         assert requests.get(server.url + "/feeds/ldes/0").status_code == 503
     finally:
         server.close()
+
+
+def test_harvesters_opening_the_feeds_together_all_get_answers(tmp_path):
+    """Many requests open a fresh version store at once: none fails with 'database is locked'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = tmp_path / "store"
+    load(store, "first.trig")
+    server = start_server(store, oai_max_requests=32, threads=16)
+    params = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(
+                pool.map(lambda _: requests.get(server.url + "/oai", params=params).status_code,
+                         range(48))
+            )  # fmt: skip
+    finally:
+        server.close()
+    assert statuses == [200] * 48
