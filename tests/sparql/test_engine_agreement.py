@@ -8,12 +8,11 @@ and refuse it, even though the listener's address is allow-listed).
 from __future__ import annotations
 
 import random
-import socket
-import threading
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
+from listener import Listener
 
 from museum_kg.errors import ForbiddenOperation, QuerySyntaxError
 from museum_kg.sparql import inspect
@@ -47,42 +46,6 @@ INERT_QUERIES = [
     "SELECT * {{ ?s ?p ?o }} # SERVICE <{url}> {{ }}",
     "SELECT * {{ ?s ?p '''\nSERVICE <{url}> {{ }}''' }}",
 ]
-
-
-class Listener:
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.connections = 0
-        self.paths: list[str] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            conn.settimeout(5)
-            try:
-                request_line = conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1")
-            except OSError:
-                request_line = ""
-            parts = request_line.split(" ")
-            self.paths.append(parts[1] if len(parts) > 1 else "")
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.fixture

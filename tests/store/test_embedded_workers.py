@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from embedded_helpers import EX, items, publish
+from listener import Listener
 
 from museum_kg.errors import ForbiddenOperation, Overloaded, QueryTimeout, StoreError
 from museum_kg.settings import Settings
@@ -161,35 +161,6 @@ def test_an_empty_store_says_to_run_load(tmp_path: Path) -> None:
         assert "museum-kg load" in caught.value.message
         with pytest.raises(StoreError):
             backend.version()
-
-
-class Listener:
-    """A TCP socket on 127.0.0.1 that records every connection it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join()
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
