@@ -2,63 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
-from listener import Listener
+from listener import Listener, Upstream
 
 from museum_kg.sparql import inspect
 from museum_kg.sparql.forward import Forwarder, rewrite
 from museum_kg.sparql.guard import StaticResolver
-
-RESULTS = (
-    b'{"head":{"vars":["s"]},"results":{"bindings":'
-    b'[{"s":{"type":"uri","value":"http://remote.example/a"}}]}}'
-)
-
-
-class Upstream:
-    """A local stand-in for a remote SPARQL endpoint, scripted per test."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
-        self.reply: tuple[int, dict[str, str], bytes] = (
-            200,
-            {"Content-Type": "application/sparql-results+json"},
-            RESULTS,
-        )
-        upstream = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                upstream.requests.append((self.command, self.path, dict(self.headers), body))
-                status, headers, data = upstream.reply
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _serve
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from listener import Upstream
 
 from museum_kg.errors import BackendError, ForbiddenOperation
 from museum_kg.settings import Settings
@@ -21,61 +20,21 @@ from museum_kg.sparql.guard import Permit, StaticResolver
 from museum_kg.store.base import QueryRequest
 from museum_kg.store.embedded import EmbeddedBackend
 
-RESULTS = (
+FROM_AFAR = (
     b'{"head":{"vars":["o"]},"results":{"bindings":[{"o":{"type":"literal","value":"from afar"}}]}}'
 )
 
 
-class Remote:
-    """A scripted stand-in for a remote SPARQL endpoint; records what it receives."""
-
-    def __init__(self) -> None:
-        self.seen: list[dict[str, str]] = []
-        self.reply: tuple[int, dict[str, str], bytes] = (
-            200,
-            {"Content-Type": "application/sparql-results+json"},
-            RESULTS,
-        )
-        remote = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                remote.seen.append(dict(self.headers))
-                status, headers, body = remote.reply
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _serve
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def remote() -> Iterator[Remote]:
-    server = Remote()
+def remote() -> Iterator[Upstream]:
+    server = Upstream()
+    server.reply = (200, {"Content-Type": "application/sparql-results+json"}, FROM_AFAR)
     yield server
     server.close()
 
 
 @pytest.fixture
-def backend_to(fresh_store: Path, remote: Remote) -> Iterator[EmbeddedBackend]:
+def backend_to(fresh_store: Path, remote: Upstream) -> Iterator[EmbeddedBackend]:
     settings = Settings(
         store=fresh_store, workers=1, service_allow=(f"http://svc.example:{remote.port}/",)
     )
@@ -95,7 +54,7 @@ def test_an_allowed_service_is_answered_through_the_forwarder(backend_to, remote
     body = backend_to.query(QueryRequest(query, "json", 20)).read()
     assert [b["o"]["value"] for b in json.loads(body)["results"]["bindings"]] == ["from afar"]
     # svc.example exists only in the guard's table: the worker connected to the checked address.
-    assert remote.seen[0]["Host"] == f"svc.example:{remote.port}"
+    assert remote.requests[0][2]["Host"] == f"svc.example:{remote.port}"
 
 
 def test_a_redirect_to_a_forbidden_address_is_not_followed(backend_to, remote) -> None:
