@@ -30,6 +30,7 @@ from museum_kg.errors import (
     UnsupportedMediaType,
 )
 from museum_kg.sparql import inspect
+from museum_kg.sparql.dataset import protocol_iri, with_protocol_dataset
 from museum_kg.sparql.guard import check as guard_check
 from museum_kg.store.base import QueryRequest
 
@@ -224,28 +225,20 @@ def run_update(operation: Operation) -> Response:
     settings = current_settings()
     g.cors_read = False  # until the token is accepted
     require_write_token()
-    for name in UPDATE_DATASET + DATASET:
+    for name in DATASET:
         if name in operation.params:
             raise RequestError(
-                f"parameter `{name}` is not supported for updates here; "
-                "write USING / USING NAMED / WITH in the update itself"
+                f"parameter `{name}` applies to queries; an update names its dataset with "
+                "`using-graph-uri` and `using-named-graph-uri`"
             )
-    info = inspect(operation.text, "update")
+    text = with_protocol_dataset(
+        operation.text, operation.all(UPDATE_DATASET[0]), operation.all(UPDATE_DATASET[1])
+    )
+    info = inspect(text, "update")
     guard_check(info, settings.service_allow)
-    current_backend().update(operation.text, deadline(operation))
+    current_backend().update(text, deadline(operation))
     return Response(status=204)
 
 
 def _iris(operation: Operation, name: str) -> list[str]:
-    values = operation.all(name)
-    for value in values:
-        if not _looks_absolute(value):
-            raise ParameterError(
-                name, value, "an absolute IRI", "https://w3id.org/museum-kg/graph/guangdong-museum"
-            )
-    return values
-
-
-def _looks_absolute(iri: str) -> bool:
-    scheme, sep, rest = iri.partition(":")
-    return bool(sep and rest and scheme[:1].isalpha()) and not any(c in iri for c in ' <>"{}|^`\\')
+    return [protocol_iri(name, value) for value in operation.all(name)]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import requests
-from conftest import build_test_store
+from stores import build_test_store
 
 
 def _children(pid: int) -> list[int]:
