@@ -11,7 +11,9 @@ with the load's UTC time. Deleted entities keep a tombstone (status
 Crash safety: a load records its changes as *pending* before it switches
 CURRENT and marks them published right after. Readers see published changes
 only; the next load publishes a pending record whose snapshot became current,
-and undoes one whose snapshot never did.
+and undoes one whose snapshot never did. The content of each change (table
+`versions`, written by `museum_kg.loader.versions` before the switch) is
+undone with it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ CREATE TABLE IF NOT EXISTS state (
     iri TEXT PRIMARY KEY,
     hash BLOB
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS versions (  -- what each change publishes (`loader/versions.py`)
+    id INTEGER PRIMARY KEY,            -- the change id
+    label TEXT,
+    classes TEXT NOT NULL,             -- JSON list of class IRIs
+    triples TEXT                       -- N-Triples; NULL for a deletion
+);
 """
 
 PUBLISHED = "load_id IN (SELECT id FROM loads WHERE state = 'published')"
@@ -193,6 +201,10 @@ class ChangeLog:
                 self.db.execute(
                     "DELETE FROM state WHERE hash IS NULL AND iri NOT IN "
                     "(SELECT iri FROM changes WHERE load_id != ?)",
+                    (load_id,),
+                )
+                self.db.execute(
+                    "DELETE FROM versions WHERE id IN (SELECT id FROM changes WHERE load_id = ?)",
                     (load_id,),
                 )
                 self.db.execute("DELETE FROM changes WHERE load_id = ?", (load_id,))

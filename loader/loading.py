@@ -8,7 +8,8 @@ Steps, all on a snapshot nobody serves yet (see `museum_kg.store.snapshots`):
    implied by the ontology's alignments (`<base>graph/inferred`);
 4. SHACL validation of the nodes the load affected;
 5. with `push` (`load --backend`), copy the graphs to the remote engine;
-6. record the changes (pending), switch CURRENT, mark them published.
+6. record the changes and the content of each version (`versions`, both
+   pending), switch CURRENT, mark them published.
 Any error before the switch throws the new snapshot away: the served one is
 never touched.
 """
@@ -27,7 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
+from museum_kg.loader import versions
 from museum_kg.loader.changelog import ChangeLog
+from museum_kg.loader.describe import Descriptions
 from museum_kg.loader.digest import EntityDigests, scan
 from museum_kg.loader.dumps import write_dumps
 from museum_kg.loader.inference import Alignments, Materializer, write_inferred
@@ -137,8 +140,10 @@ def load(
             materializer = Materializer(alignments, work / "inferred.nt")
             spool = Spool(work)
             materializer.also_as_quads(spool.whole, inferred_graph)
+            described = Descriptions(work, [inferred_graph])  # the content of each version
+            consumers = [digests, materializer, spool, described]
             with reporter.bar("indexing", triples) as advance:
-                scan(store, graphs, [digests, materializer, spool], lambda n: advance(n, n))
+                scan(store, graphs, consumers, lambda n: advance(n, n))
             materializer.close()
             diff = changelog.diff(digests.digests)
             validated = None
@@ -159,6 +164,7 @@ def load(
             digests.digests.clear()  # frees memory for the bulk load of derived triples
             del store  # publish() must be able to close the database
             try:
+                versions.record(changelog, load_id, described)  # pending with the changes
                 snapshot = _finish(builder, settings, digests, materializer, spool,
                                    sources, mode, push, reporter)  # fmt: skip
             except BaseException:

@@ -16,6 +16,7 @@ from museum_kg.endpoint.publish.sparql import Row, select
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from museum_kg.labels import label_rank
 from museum_kg.settings import Settings
 from museum_kg.store.base import Backend
 
@@ -62,12 +63,7 @@ def best_label_term(labels: list[Literal] | set[Literal]) -> Literal | None:
     """English first, then untagged, then any language; a stable choice."""
     if not labels:
         return None
-
-    def rank(lit: Literal) -> tuple[int, str]:
-        lang = (lit.language or "").lower()
-        return (0 if lang.startswith("en") else 1 if not lang else 2, str(lit))
-
-    return min(labels, key=rank)
+    return min(labels, key=lambda lit: label_rank(str(lit), lit.language))
 
 
 def best_label(labels: list[Literal] | set[Literal]) -> str | None:
