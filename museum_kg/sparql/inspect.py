@@ -9,8 +9,11 @@ by `syntax_error_from`.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from museum_kg.errors import QuerySyntaxError, RequestError
 from museum_kg.sparql.iri import is_absolute, resolve
@@ -48,7 +51,7 @@ class QueryInfo:
     kind: str  # "query" or "update"
     form: str | None  # select/ask/construct/describe for queries, None for updates
     operations: tuple[str, ...] = ()  # update operations: load, clear, insert_data, modify...
-    prefixes: dict[str, str] = field(default_factory=dict)
+    prefixes: Mapping[str, str] = field(default_factory=dict)  # read-only: answers are shared
     base: str | None = None
     services: tuple[Target, ...] = ()
     loads: tuple[Target, ...] = ()
@@ -61,8 +64,26 @@ class QueryInfo:
         return self.services + self.loads
 
 
+CACHED_TEXT_CHARS = 4096  # queries up to this size are read once per process
+
+
 def inspect(text: str, kind: str = "query", base_iri: str | None = None) -> QueryInfo:
-    """Read the form, prologue, SERVICE targets and LOAD sources of SPARQL `text`."""
+    """Read the form, prologue, SERVICE targets and LOAD sources of SPARQL `text`.
+
+    The answer depends on the text alone, so short texts (dashboards and harvesters
+    repeat theirs) are read once: the endpoint and the store both ask on every request.
+    """
+    if len(text) <= CACHED_TEXT_CHARS:
+        return _inspect_cached(text, kind, base_iri)
+    return _inspect(text, kind, base_iri)
+
+
+@functools.lru_cache(maxsize=1024)
+def _inspect_cached(text: str, kind: str, base_iri: str | None) -> QueryInfo:
+    return _inspect(text, kind, base_iri)
+
+
+def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
     if kind not in ("query", "update"):
         raise ValueError(f"kind must be 'query' or 'update', not {kind!r}")
     tokens = tokenize(text)
@@ -76,7 +97,7 @@ def inspect(text: str, kind: str = "query", base_iri: str | None = None) -> Quer
         kind=kind,
         form=form,
         operations=tuple(reader.operations),
-        prefixes=dict(reader.prefixes),
+        prefixes=MappingProxyType(dict(reader.prefixes)),
         base=reader.base,
         services=tuple(reader.services),
         loads=tuple(reader.loads),
