@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,11 +55,30 @@ def dataset(work: Path, triples: int) -> tuple[Path, int]:
 
 
 def store(work: Path, data: Path, triples: int) -> Path:
+    """The benchmark store, (re)built by the current loader when missing or outdated."""
     folder = work / f"store-{triples}"
+    if (folder / "CURRENT").exists() and not _has_union_merge(folder):
+        shutil.rmtree(folder)  # loaded before snapshots carried the union merge graph
     if not (folder / "CURRENT").exists():
         subprocess.run([str(servers.BIN / "museum-kg"), "load", str(data), "--store",
                         str(folder), "--mode", "rebuild", "--no-validate"], check=True)  # fmt: skip
     return folder
+
+
+def _has_union_merge(folder: Path) -> bool:
+    import pyoxigraph as ox
+
+    from museum_kg.store.snapshots import SnapshotStore
+    from museum_kg.store.union import UNION_GRAPH
+
+    current = SnapshotStore(folder).current()
+    if current is None:
+        return False
+    store = ox.Store.read_only(str(current.path))
+    try:
+        return store.contains_named_graph(ox.NamedNode(UNION_GRAPH))
+    finally:
+        del store
 
 
 def count_lines(path: Path) -> int:
