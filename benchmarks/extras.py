@@ -91,7 +91,7 @@ def export(server: Server, target: Target, rows: int) -> dict:
     query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {rows}"
     request = Request(f"{target.sparql_path}?{urllib.parse.urlencode({'query': query})}",
                       "text/csv")  # fmt: skip
-    idle = server.rss()
+    idle, idle_pss = server.rss(), server.pss()
     conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=600)
     with RssSampler([server], every=0.05) as sampler:
         began = time.perf_counter()
@@ -105,6 +105,8 @@ def export(server: Server, target: Target, rows: int) -> dict:
         "seconds": round(seconds, 2),
         "idle_rss_mb": round(idle / 2**20, 1),
         "peak_rss_mb": round(sampler.peak[server.name] / 2**20, 1),
+        "idle_pss_mb": round(idle_pss / 2**20, 1),
+        "peak_pss_mb": round(sampler.peak_pss[server.name] / 2**20, 1),
     }
 
 
@@ -151,4 +153,5 @@ def runaway(
         "runaway_statuses": sorted({s for s, _ in runaways}),
         "runaway_median_s": round(percentile(ends, 50), 2) if ends else None,
         "peak_rss_mb": round(sampler.peak[server.name] / 2**20, 1),
+        "peak_pss_mb": round(sampler.peak_pss[server.name] / 2**20, 1),
     }

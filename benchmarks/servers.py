@@ -76,10 +76,21 @@ class Server:
             return []
 
     def rss(self) -> int:
+        """Resident memory summed over the process tree (pages shared by processes, such
+        as the store files several workers map, count once per process)."""
         total = 0
         for pid in self.pids():
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                 total += psutil.Process(pid).memory_info().rss
+        return total
+
+    def pss(self) -> int:
+        """Proportional set size summed over the tree: each shared page counts once in all,
+        so the sum is what the tree really holds (Linux; 0 where unavailable)."""
+        total = 0
+        for pid in self.pids():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
+                total += psutil.Process(pid).memory_full_info().pss
         return total
 
     def stop(self) -> None:
@@ -99,6 +110,7 @@ class RssSampler:
     def __init__(self, servers: list[Server], every: float = 0.1) -> None:
         self.servers, self.every = servers, every
         self.peak = {s.name: 0 for s in servers}
+        self.peak_pss = {s.name: 0 for s in servers}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -106,6 +118,7 @@ class RssSampler:
         while not self._stop.is_set():
             for server in self.servers:
                 self.peak[server.name] = max(self.peak[server.name], server.rss())
+                self.peak_pss[server.name] = max(self.peak_pss[server.name], server.pss())
             self._stop.wait(self.every)
 
     def __enter__(self) -> RssSampler:
