@@ -21,9 +21,9 @@ the embedded store apply:
   message (it is the operator's engine), except when the query calls SERVICE,
   where nothing of the engine's answer is shown.
 
-`version()` reads a marker triple (graph `urn:museum-kg:version`) that
-`museum-kg load --backend` and every write made through this backend replace;
-it is cached for `VERSION_TTL_S`.
+`version()` reads a marker triple that `museum-kg load --backend` and every
+write made through this backend replace (see `remote_marker`: where it lives
+and where it stays visible); it is cached for `VERSION_TTL_S`.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from typing import Any
 
 from museum_kg.errors import (
     BackendError,
+    ForbiddenOperation,
     NotAcceptable,
     NotFound,
     QueryTimeout,
@@ -50,10 +51,16 @@ from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect
 from museum_kg.sparql.guard import Permit, check
 from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
-from museum_kg.store.remote_engines import VERSION_GRAPH, VERSION_PROPERTY, Engine
+from museum_kg.store.remote_engines import VERSION_GRAPH, Engine
 from museum_kg.store.remote_errors import failure, partial
 from museum_kg.store.remote_http import Exchange, Reply
-from museum_kg.store.remote_text import bind_values, version_bump, with_base, with_version_bump
+from museum_kg.store.remote_marker import (
+    is_marker,
+    is_marker_graph,
+    version_bump,
+    version_query,
+)
+from museum_kg.store.remote_text import bind_values, with_base, with_version_bump
 from museum_kg.store.remote_transcode import (
     MEDIA_TYPES,
     TRIPLE_FORMATS,
@@ -107,7 +114,8 @@ class RemoteBackend:
         text = with_base(bind_values(request.query, request.substitutions), request.base_iri)
         params = [("default-graph-uri", g) for g in request.default_graphs]
         params += [("named-graph-uri", g) for g in request.named_graphs]
-        if request.union_default_graph and not request.default_graphs:
+        if request.union_default_graph and not params and not info.dataset_clause:
+            # a dataset of the protocol or of the query (FROM) applies as given
             params += self.engine.union_params()
         params += self.engine.timeout_params(limit)
         wanted = request.result_format
@@ -135,6 +143,8 @@ class RemoteBackend:
         self._open()
         if result_format not in TRIPLE_FORMATS:
             raise NotAcceptable(result_format, list(TRIPLE_FORMATS))
+        if is_marker_graph(graph):
+            raise NotFound(f"there is no graph <{graph}> in the store")
         limit = self.settings.timeout
         deadline = time.monotonic() + limit
         if self.engine.store_url is None:
@@ -157,9 +167,10 @@ class RemoteBackend:
         if reply.status != 200:
             raise failure(reply, None, limit, self.engine.query_url)
         got = graph_format_of_body(reply.media_type) or "ntriples"
+        drop = is_marker if graph is None else None  # the marker is ours, not the data's
         try:
             body, _ = transcode(
-                reply.body, got, result_format, "construct", None, self._spool_path()
+                reply.body, got, result_format, "construct", None, self._spool_path(), drop
             )
         except EngineGaveUp:
             raise QueryTimeout(limit) from None
@@ -179,11 +190,7 @@ class RemoteBackend:
         with self._version_lock:
             if self._version is not None and self._version[1] > now:
                 return self._version[0]
-        text = (
-            f"SELECT ?v WHERE {{ GRAPH <{VERSION_GRAPH}> "
-            f"{{ <{VERSION_GRAPH}> <{VERSION_PROPERTY}> ?v }} }}"
-        )
-        rows = self._select(text)
+        rows = self._select(version_query(self.engine))
         if rows and "v" in rows[0]:
             value = "remote-" + rows[0]["v"]
         else:
@@ -199,7 +206,7 @@ class RemoteBackend:
         limit = min(timeout_s, self.settings.timeout)
         deadline = time.monotonic() + limit
         info = self.inspect(update, "update")
-        text = with_version_bump(update, new_version())
+        text = with_version_bump(update, new_version(), self.engine.marker_graph)
         try:
             reply = self.http.send(
                 "POST",
@@ -219,6 +226,7 @@ class RemoteBackend:
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
     ) -> bool:
         self._open()
+        _refuse_marker_graph(graph)
         given = media_format.split(";")[0].strip().lower()
         fmt = given if given in TRIPLE_FORMATS else format_of(given, "construct")
         if fmt not in TRIPLE_FORMATS:
@@ -241,6 +249,7 @@ class RemoteBackend:
 
     def delete_graph(self, graph: str | None) -> None:
         self._open()
+        _refuse_marker_graph(graph)
         reply = self._store_request("DELETE", graph)
         if reply.status == 404:
             reply.discard()
@@ -260,7 +269,7 @@ class RemoteBackend:
                 deadline=time.monotonic() + limit,
                 limit=limit,
                 headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                data=version_bump(version or new_version()).encode("utf-8"),
+                data=version_bump(version or new_version(), self.engine.marker_graph).encode(),
             )
         finally:
             self._forget_version()
@@ -387,6 +396,14 @@ def _query(text: str, ask: str, params: list) -> dict[str, Any]:
         },
         "data": text.encode("utf-8"),
     }
+
+
+def _refuse_marker_graph(graph: str | None) -> None:
+    if is_marker_graph(graph):
+        raise ForbiddenOperation(
+            f"the graph <{graph}> is reserved for museum-kg's data version marker; "
+            "write your data to another graph"
+        )
 
 
 def new_version() -> str:

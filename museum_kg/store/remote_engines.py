@@ -14,9 +14,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 from museum_kg.settings import Settings
 
-# The named graph holding the data version marker (see `RemoteBackend.version`).
-VERSION_GRAPH = "urn:museum-kg:version"
+# The data version marker (see `remote_marker`): the triple
+# `<VERSION_NODE> <VERSION_PROPERTY> "id"`, in the engine's default graph, or in the named
+# graph `VERSION_GRAPH` on engines without a default graph of their own (Virtuoso).
+VERSION_NODE = "urn:museum-kg:version"
+VERSION_GRAPH = VERSION_NODE
 VERSION_PROPERTY = "http://purl.org/dc/terms/identifier"
+# Engines that apply one SPARQL Update request in one transaction (all or nothing, and
+# readers see it at once): their documentation says so for every update request.
+TRANSACTIONAL_UPDATES = ("oxigraph", "fuseki", "graphdb")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,20 @@ class Engine:
         if self.kind == "fuseki":
             return [("default-graph-uri", "urn:x-arq:UnionGraph")]
         return []  # Virtuoso, GraphDB, QLever: the default graph is the union already
+
+    @property
+    def marker_graph(self) -> str | None:
+        """Where the version marker lives: None = the default graph, hence outside `GRAPH ?g`.
+
+        Virtuoso has no default graph of its own to write to (an update must name a graph),
+        so there the marker keeps a named graph of its own.
+        """
+        return VERSION_GRAPH if self.kind == "virtuoso" else None
+
+    @property
+    def transactional_updates(self) -> bool:
+        """Whether one update request is applied atomically (see `TRANSACTIONAL_UPDATES`)."""
+        return self.kind in TRANSACTIONAL_UPDATES
 
     @property
     def lists_graphs_cheaply(self) -> bool:

@@ -1,15 +1,25 @@
 """Pushing a loaded snapshot to a remote engine (`museum-kg load --backend URL`).
 
 The loader validates and derives on a local snapshot as always; then
-`push_snapshot` copies graphs of that snapshot to the engine with the Graph
-Store Protocol: one `PUT ?graph=` per named graph (replace semantics), each
-streamed from an N-Triples file so memory stays flat. `graphs=None` (a
+`push_snapshot` copies graphs of that snapshot to the engine. `graphs=None` (a
 rebuild) pushes every graph, the default graph too, and deletes the remote
 graphs the snapshot does not have; otherwise only the listed graphs are
-replaced (or deleted when the snapshot no longer has them). The version
-marker is written last, with the snapshot id. Any failure raises `LoadError`
-naming the graph and the engine's answer: the caller then throws the
-snapshot away and does not publish its change log.
+replaced (or deleted when the snapshot no longer has them). Two ways:
+
+- at once, when the engine applies an update request in one transaction
+  (`Engine.transactional_updates`) and the graphs' N-Triples total at most
+  `ATOMIC_PUSH_BYTES`: one SPARQL Update drops the graphs, inserts their new
+  triples and replaces the version marker (`remote_atomic`), so readers see
+  the old data or the new, never a mix;
+- otherwise graph by graph with the Graph Store Protocol: the marker is first
+  set to `pushing-<snapshot id>` (answers computed meanwhile are cached under
+  that version only), then one `PUT ?graph=` per graph (replace semantics),
+  each streamed from an N-Triples file so memory stays flat, the deletions,
+  and the marker with the snapshot id last. Until then readers may see some
+  graphs new and others old (docs/scaling.md describes the window).
+
+Any failure raises `LoadError` naming the graph and the engine's answer: the
+caller then throws the snapshot away and does not publish its change log.
 """
 
 from __future__ import annotations
@@ -23,6 +33,12 @@ from typing import Any
 from museum_kg.errors import LoadError, MuseumKGError
 from museum_kg.settings import Settings
 from museum_kg.store.remote import RemoteBackend
+from museum_kg.store.remote_atomic import (
+    ATOMIC_PUSH_BYTES,
+    count_lines,
+    dump_within,
+    push_at_once,
+)
 from museum_kg.store.remote_http import where
 
 
@@ -32,10 +48,13 @@ class PushReport:
     replaced: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     triples: int = 0
+    atomic: bool = False
 
     def summary(self) -> str:
-        return f"pushed {len(self.replaced)} graph(s), {self.triples:,} triples, to {self.url}" + (
-            f"; deleted {len(self.deleted)} graph(s)" if self.deleted else ""
+        how = "in one atomic update" if self.atomic else "graph by graph"
+        return (
+            f"pushed {len(self.replaced)} graph(s), {self.triples:,} triples, to {self.url} "
+            f"{how}" + (f"; deleted {len(self.deleted)} graph(s)" if self.deleted else "")
         )
 
 
@@ -45,8 +64,12 @@ def push_snapshot(
     snapshot_id: str,
     graphs: Iterable[str] | None,
     note: Callable[[str], None] | None = None,
+    atomic_bytes: int = ATOMIC_PUSH_BYTES,
 ) -> PushReport:
-    """Copy graphs of the pyoxigraph `store` to `settings.backend` (see the module docstring)."""
+    """Copy graphs of the pyoxigraph `store` to `settings.backend` (see the module docstring).
+
+    `atomic_bytes` is the largest push sent as one update (0: always graph by graph).
+    """
     import pyoxigraph as ox
 
     backend = RemoteBackend(settings)
@@ -71,11 +94,26 @@ def push_snapshot(
             remote = set(_step(report, "list the graphs of", backend.graphs))
             gone = sorted((wanted - set(local)) & remote)
         with tempfile.TemporaryDirectory(prefix="museum-kg-push-") as folder:
+            if backend.engine.transactional_updates and atomic_bytes > 0:
+                files = dump_within(store, targets, Path(folder), atomic_bytes)
+                if files is not None:
+                    try:
+                        report.triples = push_at_once(
+                            backend, files, gone, snapshot_id, Path(folder)
+                        )
+                    except MuseumKGError as exc:
+                        raise _failed(report, "update", exc.message, atomic=True) from None
+                    report.atomic = True
+                    report.replaced = [g or "(default graph)" for g in targets]
+                    report.deleted = list(gone)
+                    return report
+            pushing = "pushing-" + snapshot_id  # what readers are told while graphs change
+            _step(report, "write the version marker to", lambda: backend.bump_version(pushing))
             for graph in targets:
                 path = Path(folder) / "graph.nt"
                 name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
                 store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=name)
-                report.triples += _lines(path)
+                report.triples += count_lines(path)
                 with open(path, "rb") as data:
                     _put(backend, graph, data, report)
                 report.replaced.append(graph or "(default graph)")
@@ -140,19 +178,14 @@ def _step(report: PushReport, what: str, action: Callable[[], Any]) -> Any:
         raise _failed(report, what, exc.message) from None
 
 
-def _failed(report: PushReport, what: str, why: str) -> LoadError:
-    done = len(report.replaced)
+def _failed(report: PushReport, what: str, why: str, atomic: bool = False) -> LoadError:
+    if atomic:
+        done = "the engine applies that update as a whole or not at all, so nothing changed there"
+    else:
+        done = f"{len(report.replaced)} graph(s) were already replaced there"
     return LoadError(
-        f"could not {what} the remote engine at {report.url}: {why}. {done} graph(s) were "
-        "already replaced there; the load was not published (local snapshot and change log "
-        "unchanged); fix the engine and run the same load again",
+        f"could not {what} the remote engine at {report.url}: {why}. {done}; the load was not "
+        "published (local snapshot and change log unchanged); fix the engine and run the same "
+        "load again",
         backend=report.url,
     )
-
-
-def _lines(path: Path) -> int:
-    count = 0
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            count += block.count(b"\n")
-    return count

@@ -22,7 +22,7 @@ from rdflib.term import Identifier, Literal, URIRef
 from museum_kg.errors import RequestError
 from museum_kg.sparql.iri import is_absolute
 from museum_kg.sparql.lexer import Token, tokenize
-from museum_kg.store.remote_engines import VERSION_GRAPH, VERSION_PROPERTY
+from museum_kg.store.remote_marker import version_bump
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -130,24 +130,14 @@ def with_base(text: str, base_iri: str | None) -> str:
     return f"BASE <{base_iri}> " + text  # on the first line: line numbers stay right
 
 
-def version_bump(version: str) -> str:
-    """An update that replaces the version marker by `version`."""
-    value = Literal(version).n3()
-    triple = f"<{VERSION_GRAPH}> <{VERSION_PROPERTY}>"
-    return (
-        f"DELETE WHERE {{ GRAPH <{VERSION_GRAPH}> {{ {triple} ?v }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{VERSION_GRAPH}> {{ {triple} {value} }} }}"
-    )
-
-
-def with_version_bump(update: str, version: str) -> str:
-    """`update` followed by the marker replacement, in the same request (one transaction
-    on engines that apply a request atomically)."""
+def with_version_bump(update: str, version: str, graph: str | None = None) -> str:
+    """`update` followed by the marker replacement (in `graph`, None = the default graph),
+    in the same request (one transaction on engines that apply a request atomically)."""
     tokens = tokenize(update)
     if not any(t.kind == "name" and t.text.upper() in _OPERATIONS for t in tokens):
         return update  # a prologue alone changes nothing
     separator = "\n" if tokens[-1].text == ";" else "\n;\n"
-    return update + separator + version_bump(version)
+    return update + separator + version_bump(version, graph)
 
 
 _OPERATIONS = ("LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "INSERT", "DELETE", "WITH")

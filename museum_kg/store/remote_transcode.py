@@ -12,7 +12,7 @@ The row cap reads at most `max_rows + 1` solutions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from museum_kg.errors import BackendError
@@ -136,9 +136,16 @@ def _gave_up(body: dict) -> bool:
 
 
 def transcode(
-    body: dict, got: str, wanted: str, form: str, max_rows: int | None, spool_path: str
+    body: dict,
+    got: str,
+    wanted: str,
+    form: str,
+    max_rows: int | None,
+    spool_path: str,
+    drop: Callable[[Any], bool] | None = None,
 ) -> tuple[dict, bool]:
-    """`body` (a finished spool in format `got`) as `wanted`, capped at `max_rows` rows."""
+    """`body` (a finished spool in format `got`) as `wanted`, capped at `max_rows` rows;
+    triples for which `drop` is true are left out (graphs only)."""
     import pyoxigraph as ox
 
     spool = Spool(spool_path)
@@ -148,6 +155,8 @@ def transcode(
             if got not in _OX_RDF or wanted not in _OX_RDF:
                 raise ValueError(f"cannot read {got}")
             quads = ox.parse(format=getattr(ox.RdfFormat, _OX_RDF[got]), **_source(body))
+            if drop is not None:
+                quads = (q for q in quads if not drop(q))
             ox.serialize(quads, spool, getattr(ox.RdfFormat, _OX_RDF[wanted]))
         else:
             if got not in _OX_RESULTS:

@@ -202,3 +202,26 @@ def test_the_row_cap_reads_only_the_rows_it_keeps_from_a_huge_answer(remote_back
     assert len(result.read().strip().splitlines()) == 6
     # the pooled connections still serve the next query
     assert _rows(remote_backend, f"SELECT * WHERE {{ GRAPH ?g {{ <{AUTO}> a ?c }} }}")
+
+
+def test_a_query_with_from_reads_only_the_graphs_it_names(remote_backend) -> None:
+    graph = BASE + "graph/guangdong-museum"
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+    counted = _rows(remote_backend, query, union_default_graph=True)[0]["n"]["value"]
+    direct = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    assert counted == _rows(remote_backend, direct)[0]["n"]["value"]
+    everything = _rows(
+        remote_backend, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default_graph=True
+    )
+    assert int(everything[0]["n"]["value"]) > int(counted)
+
+
+def test_named_graphs_of_the_protocol_alone_make_the_dataset(remote_backend) -> None:
+    graph = BASE + "graph/guangdong-museum"
+    rows = _rows(
+        remote_backend,
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        union_default_graph=True,
+        named_graphs=(graph,),
+    )
+    assert [row["g"]["value"] for row in rows] == [graph]

@@ -8,6 +8,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from museum_kg.errors import RequestError
+from museum_kg.store.remote_engines import VERSION_GRAPH as VERSION
 from museum_kg.store.remote_text import bind_values, with_base, with_version_bump
 
 EX = "http://example.org/"
@@ -95,8 +96,16 @@ def test_the_version_bump_follows_any_update_in_one_request(update) -> None:
     store.update(with_version_bump(update, "v1"))
     store.update(with_version_bump(update, "v2"))
     versions = [
-        s["v"].value
-        for s in store.query("SELECT ?v WHERE { GRAPH <urn:museum-kg:version> { ?s ?p ?v } }")
+        s["v"].value for s in store.query("SELECT ?v WHERE { <urn:museum-kg:version> ?p ?v }")
     ]
-    assert versions == ["v2"]
+    assert versions == ["v2"]  # in the default graph, where `GRAPH ?g` never sees it
     assert len(list(store.quads_for_pattern(ox.NamedNode(EX + "n"), None, None))) == 1
+    assert list(store.named_graphs()) == []
+
+
+def test_on_engines_without_a_default_graph_the_marker_has_a_graph_of_its_own() -> None:
+    store = ox.Store()
+    for version in ("v1", "v2"):
+        store.update(with_version_bump(f"INSERT DATA {{ <{EX}n> <{EX}p> 1 }}", version, VERSION))
+    rows = store.query(f"SELECT ?v WHERE {{ GRAPH <{VERSION}> {{ ?s ?p ?v }} }}")
+    assert [s["v"].value for s in rows] == ["v2"]
