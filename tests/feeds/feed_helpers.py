@@ -5,7 +5,6 @@ The fixtures that use them are in `conftest.py`.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 import time
@@ -16,8 +15,8 @@ from typing import Any
 
 import requests
 from lxml import etree
+from node_tools import NpmPackage, npm_command_or_reason
 
-from museum_kg.paths import DEFAULT_STATE_DIR
 from museum_kg.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -25,9 +24,7 @@ SCHEMAS = Path(__file__).parent / "schemas"
 OAI_NS = {"oai": "http://www.openarchives.org/OAI/2.0/"}
 ENTITY = "https://w3id.org/museum-kg/id/"
 MILL, TRAM, SALT = (ENTITY + "org/" + n for n in ("mill-museum", "tram-museum", "salt-museum"))
-NODE_DIR = DEFAULT_STATE_DIR / "node"
-LDES_CLIENT_VERSION = "0.3.0"
-LDES_CLIENT = NODE_DIR / "node_modules" / ".bin" / "ldes-client"
+LDES_CLIENT = NpmPackage("ldes-client", "0.3.0", "ldes-client")
 
 
 def load(store: Path, name: str) -> None:
@@ -136,31 +133,7 @@ def replay(url: str) -> Replay:
 
 def ldes_client_or_reason() -> tuple[Path | None, str]:
     """The installed `ldes-client` command, installing it with npm when needed."""
-    if LDES_CLIENT.exists() and shutil.which("node"):
-        return LDES_CLIENT, ""
-    if not shutil.which("node") or not shutil.which("npm"):
-        return None, "Node.js and npm are not installed, so the ldes-client command cannot run"
-    NODE_DIR.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [
-            "npm",
-            "install",
-            "--prefix",
-            str(NODE_DIR),
-            "--no-audit",
-            "--no-fund",
-            "--fetch-retries=1",
-            "--fetch-timeout=30000",
-            f"ldes-client@{LDES_CLIENT_VERSION}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0 or not LDES_CLIENT.exists():
-        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        return None, "npm could not install ldes-client (no registry access?): " + " ".join(tail)
-    return LDES_CLIENT, ""
+    return npm_command_or_reason(LDES_CLIENT)
 
 
 def run_ldes_client(client: Path, url: str, *args: str) -> str:
