@@ -7,10 +7,13 @@
 
 Setting up means: a virtual environment in `.venv`, this project installed
 into it (editable, with its test extras), re-done only when pyproject.toml
-changes; for tests, also Debian's `chromium` for the browser tests when the
-machine allows installing it. Both also install the pinned browser libraries
-of the query page (endpoint/asset-packages.json) into `.museum-kg/assets` when
-`npm` is available, so the page works offline; without npm it uses a CDN.
+changes; for tests, also Debian's `chromium` (browser tests) and
+`libapache-jena-java` (Jena client tests) when the machine allows installing
+them. Both also install the pinned browser libraries of the query page
+(endpoint/asset-packages.json) into `.museum-kg/assets` when `npm` is
+available, so the page works offline; without npm it uses a CDN. The npm
+clients of the tests (ldes-client, Comunica) install themselves into
+`.museum-kg/node` at their first use.
 """
 
 from __future__ import annotations
@@ -50,17 +53,30 @@ def setup(extras: str) -> None:
     STAMP.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+# Debian packages of the tests' real clients: (package, installed when this path exists, why)
+TEST_PACKAGES = [
+    ("chromium", "/usr/bin/chromium", "browser tests"),
+    ("libapache-jena-java", "/usr/share/java/jena-arq.jar", "Jena client tests"),
+]
+
+
+def ensure_test_packages() -> None:
+    """apt-get install what the tests use and is missing, when root; never fatal."""
+    missing = [(name, why) for name, path, why in TEST_PACKAGES if not Path(path).exists()]
+    if not shutil.which("java"):  # Jena's jars are no use without a JRE
+        missing = [(name, why) for name, why in missing if name != "libapache-jena-java"]
+    if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("installing Debian's chromium for the browser tests ...", flush=True)
+        print("installing Debian packages for the tests:", *(n for n, _ in missing), flush=True)
         quiet = {"stdout": subprocess.DEVNULL}
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         if run("apt-get", "update", "-q", env=env, **quiet) == 0:
-            run("apt-get", "install", "-y", "-q", "chromium", env=env, **quiet)
-    if not shutil.which("chromium"):
-        print("note: chromium is not installed; browser tests will be skipped", flush=True)
+            for name, _ in missing:  # one at a time: a failure leaves the others installed
+                run("apt-get", "install", "-y", "-q", name, env=env, **quiet)
+    for name, path, why in TEST_PACKAGES:
+        if (name, why) in missing and not Path(path).exists():
+            print(f"note: {name} is not installed; {why} will be skipped", flush=True)
 
 
 def install_assets(required: bool = False) -> None:
@@ -104,7 +120,7 @@ def main(argv: list[str]) -> int:
         setup("")
         return run(BIN / "museum-kg", "serve", *rest)
     setup("test")
-    ensure_chromium()
+    ensure_test_packages()
     return run(BIN / "python", "-m", "pytest", *rest)
 
 
