@@ -26,6 +26,15 @@ PLACEHOLDER_EMAIL = "contact-not-configured@museum-kg.invalid"
 BACKEND_ENGINES = ("generic", "oxigraph", "virtuoso", "fuseki", "qlever", "graphdb")
 
 
+def default_workers() -> int:
+    """Twice the CPUs this process may use, at least 2 and at most 16."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(16, max(2, 2 * cpus))
+
+
 def _meta(help: str, env: bool = True) -> dict[str, Any]:
     return {"help": help, "env": env}
 
@@ -67,7 +76,11 @@ class Settings:
     port: int = field(default=8000, metadata=_meta("TCP port the server listens on."))
     threads: int = field(default=8, metadata=_meta("HTTP worker threads of the WSGI server."))
     workers: int = field(
-        default=2, metadata=_meta("Query worker processes (each can be killed at a deadline).")
+        default_factory=default_workers,
+        metadata=_meta(
+            "Query worker processes (each can be killed at a deadline); default twice the "
+            "CPUs, 2 to 16, so cheap queries pass while heavy ones hold a CPU each."
+        ),
     )
     timeout: float = field(
         default=30.0,
