@@ -21,6 +21,7 @@ from pathlib import Path
 from museum_kg.paths import DEFAULT_STATE_DIR
 
 NODE_DIR = DEFAULT_STATE_DIR / "node"
+INSTALL_TIMEOUT_S = 240  # below the per-test timeout of pytest-timeout (pyproject.toml)
 
 
 @dataclass(frozen=True)
@@ -50,23 +51,26 @@ def npm_command_or_reason(package: NpmPackage) -> tuple[Path | None, str]:
         if _installed(package):  # another run installed it while we waited
             return package.path, ""
         _write_overrides(package)
-        done = subprocess.run(
-            [
-                "npm",
-                "install",
-                "--prefix",
-                str(NODE_DIR),
-                "--save-exact",
-                "--no-audit",
-                "--no-fund",
-                "--fetch-retries=1",
-                "--fetch-timeout=30000",
-                f"{package.name}@{package.version}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        try:
+            done = subprocess.run(
+                [
+                    "npm",
+                    "install",
+                    "--prefix",
+                    str(NODE_DIR),
+                    "--save-exact",
+                    "--no-audit",
+                    "--no-fund",
+                    "--fetch-retries=1",
+                    "--fetch-timeout=30000",
+                    f"{package.name}@{package.version}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=INSTALL_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            return None, f"npm did not install {package.name} within {INSTALL_TIMEOUT_S} s"
     if done.returncode != 0 or not _installed(package):
         tail = " ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
         return None, f"npm could not install {package.name} (no registry access?): {tail}"
