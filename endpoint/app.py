@@ -27,7 +27,8 @@ BLUEPRINTS = [
     "museum_kg.endpoint.assets:bp",  # /assets/... (locally installed YASGUI, Chart.js)
     "museum_kg.endpoint.query_page:bp",  # / (the query page)
     "museum_kg.endpoint.saved.api:bp",  # saved queries
-    "museum_kg.endpoint.publish:bp",  # entity pages, ontology, dataset description, dumps
+    "museum_kg.endpoint.pages:bp",  # entity pages and the ontology's documentation
+    "museum_kg.endpoint.publish:bp",  # dataset description, dumps, sitemap
     "museum_kg.endpoint.feeds:bp",  # /feeds/ldes (LDES), /oai (OAI-PMH): incremental harvesting
 ]
 # ---------------------------------------------------------------------------------

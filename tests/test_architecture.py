@@ -105,3 +105,30 @@ def test_test_module_names_are_unique_across_folders() -> None:
     names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
     repeated = sorted({n for n in names if names.count(n) > 1})
     assert not repeated, f"rename these test modules, pytest cannot import both: {repeated}"
+
+
+def _packages() -> list[str]:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return sorted(pyproject["tool"]["setuptools"]["packages"])
+
+
+def test_every_package_imports_on_its_own_without_import_cycles() -> None:
+    """A fresh interpreter imports each package first: a cycle between two packages
+    shows up as an ImportError only when the 'wrong' one is imported first."""
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib, subprocess, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    r = subprocess.run([sys.executable, '-c', f'import {name}'], capture_output=True,"
+        " text=True)\n"
+        "    if r.returncode:\n"
+        "        failed.append(name + ': ' + r.stderr.strip().splitlines()[-1])\n"
+        "print('\\n'.join(failed))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *_packages()], capture_output=True, text=True, timeout=300
+    )
+    assert result.stdout.strip() == "", result.stdout

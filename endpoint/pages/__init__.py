@@ -1,6 +1,6 @@
 """Linked-data pages: entity, source-document and passage IRIs, and the ontology.
 
-`bp` (registered inside `museum_kg.endpoint.publish.bp`) serves `/id/...`,
+`bp` (registered by the app, next to `museum_kg.endpoint.publish.bp`) serves `/id/...`,
 `/source/...`, `/ontology` and `/ontology/<version>`; see `views.py` for the
 dereferencing rules and `ontology.py` for the generated documentation.
 """
