@@ -74,6 +74,8 @@ class EntityDigests:
         self._graph = b""
         self._bnodes: dict[bytes, Group] = {}
         self._pending: list[tuple[bytes, Group]] = []
+        self.shared: set[str] = set()  # IRI subjects with triples in more than one graph
+        self.blank_graphs = 0  # graphs with blank-node subjects
 
     def start_graph(self, graph: str) -> None:
         self._graph = graph.encode()
@@ -102,6 +104,7 @@ class EntityDigests:
                     rest = b"_:" + self._bnode_digest(label, memo, set()) + rest[len(label) :]
                 resolved.append(b" ".join((s, p, rest)))
             self._add(subject, resolved)
+        self.blank_graphs += bool(self._bnodes)
         for label in self._bnodes:  # blank-node statements count for the graph's key too
             self._key ^= int(self._bnode_digest(label, memo, set()), 16)
         self.graph_keys[self._graph.decode()] = f"{self._key:032x}"
@@ -135,6 +138,7 @@ class EntityDigests:
         before = self.digests.get(iri)
         if before is not None:
             digest = bytes(a ^ b for a, b in zip(before, digest, strict=True))
+            self.shared.add(iri)
         self.digests[iri] = digest
 
 

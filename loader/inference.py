@@ -72,6 +72,11 @@ class Alignments:
     def __bool__(self) -> bool:
         return bool(self.classes or self.properties)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Alignments):
+            return NotImplemented
+        return (self.classes, self.properties) == (other.classes, other.properties)
+
 
 class Materializer:
     """A scan consumer writing the implied triples of each subject group to `out`."""

@@ -30,13 +30,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from museum_kg.loader import versions
 from museum_kg.loader.changelog import ChangeLog
-from museum_kg.loader.describe import Descriptions
-from museum_kg.loader.digest import EntityDigests, scan
 from museum_kg.loader.dumps import write_dumps
-from museum_kg.loader.inference import Alignments, Materializer, write_inferred
+from museum_kg.loader.inference import Alignments, write_inferred
 from museum_kg.loader.progress import CountingReader, Reporter
+from museum_kg.loader.scanning import from_store, while_loading
 from museum_kg.loader.sources import Source, collect, graphs_in, syntax_error
-from museum_kg.loader.spool import Spool
+from museum_kg.loader.stream import direct_path, streamable
 from museum_kg.loader.validate import Validator
 
 from museum_kg.bundled import bundled_files
@@ -46,6 +45,7 @@ from museum_kg.settings import Settings
 from museum_kg.store.snapshots import SnapshotStore
 from museum_kg.store.union import UNION_GRAPH
 from museum_kg.store.union import materialise as materialise_union
+from museum_kg.store.union import needed as union_needed
 
 MODES = ("rebuild", "replace", "add")
 BULK_BYTES = 4 * 1024 * 1024  # files above this go through the bulk loader
@@ -124,27 +124,23 @@ def load(
                 for graph in sorted(replaced | {inferred_graph, UNION_GRAPH}):
                     if store.contains_named_graph(ox.NamedNode(graph)):
                         store.remove_graph(ox.NamedNode(graph))
-            for source in sources:
-                _load_file(store, source, reporter)
-            alignments = _alignments(store, ontology_graph)
-            graphs = [g for g in store.named_graphs() if g.value != inferred_graph]
-            graphs = [g for g in graphs if g.value != UNION_GRAPH]  # e.g. a file that names it
-            graphs.sort(key=lambda g: g.value)
-            if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
-                graphs.append(ox.DefaultGraph())
-            triples = len(store)
             work = builder.path.with_name(builder.id + "-work")
             work.mkdir()
             cleanup.append(work)
-            digests = EntityDigests()
-            materializer = Materializer(alignments, work / "inferred.nt")
-            spool = Spool(work)
-            materializer.also_as_quads(spool.whole, inferred_graph)
-            described = Descriptions(work, [inferred_graph])  # the content of each version
-            consumers = [digests, materializer, spool, described]
-            with reporter.bar("indexing", triples) as advance:
-                scan(store, graphs, consumers, lambda n: advance(n, n))
-            materializer.close()
+            scanned = None
+            if streamable(sources, mode):  # the scan reads the files while they load
+                scanned = _load_reading(store, sources, work, ontology_graph, inferred_graph,
+                                        reporter)  # fmt: skip
+            else:
+                for source in sources:
+                    _load_file(store, source, reporter)
+            if scanned is None:
+                alignments = _alignments(store, ontology_graph)
+                scanned = from_store(store, work / "scan", alignments, inferred_graph, reporter)
+            alignments = scanned.alignments
+            triples = len(store)
+            digests, materializer = scanned.digests, scanned.materializer
+            spool, described = scanned.spool, scanned.described
             diff = changelog.diff(digests.digests)
             validated = None
             if validate:
@@ -222,13 +218,35 @@ def _prepare(store, builder, settings, digests, materializer, spool, sources, mo
             touched = {inferred_graph}.union(*(graphs_in(s) for s in sources))
         push(store, builder.id, touched)
     with reporter.bar("merging", None):  # last: dumps, digests and pushes never see it
-        materialise_union(store)
+        if union_needed(store, digests.shared, digests.blank_graphs):
+            materialise_union(store)  # else the engine's union has no triple twice
 
 
-def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:
+def _load_reading(store, sources, work, ontology_graph, inferred_graph, reporter):
+    """Load the files in a thread while the scan reads them (`scanning.while_loading`)."""
+    quiet = Reporter(enabled=False)
+
+    def load_one(source: Source) -> None:
+        _load_file(store, source, quiet, direct=work)
+
+    def alignments() -> Alignments:
+        return _alignments(store, ontology_graph)
+
+    return while_loading(sources, load_one, work / "read", alignments, inferred_graph, reporter)
+
+
+def _load_file(store: ox.Store, source: Source, reporter: Reporter, direct=None) -> None:
+    """Load one file; `direct` (a work folder): Oxigraph reads it without Python (a thread)."""
     graph = ox.NamedNode(source.graph)
     size = source.size
     try:
+        if direct is not None:
+            with direct_path(source, direct) as path:
+                if size > BULK_BYTES or source.gzipped:
+                    store.bulk_load(path=path, format=source.format, to_graph=graph)
+                else:
+                    store.load(path=path, format=source.format, to_graph=graph)
+            return
         with source.open() as stream, reporter.bar(source.path.name, size) as advance:
             raw = stream.fileobj if source.gzipped else None
             reader = CountingReader(

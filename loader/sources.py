@@ -99,7 +99,7 @@ def collect(paths: list[Path], base_iri: str) -> list[Source]:
 
 
 _POSITION = re.compile(r"^Parser error (?:between|at) line (\d+) (?:between )?columns? (\d+)")
-_SUFFIX = re.compile(r"\s*\(line \d+\)\s*$")
+_SUFFIX = re.compile(r"\s*\((?:[^()]*, )?line \d+\)\s*$")  # "(line 2)", "(file.nt, line 2)"
 _PREFIX = re.compile(r"^Parser error [^:]*: ")
 
 

@@ -5,16 +5,18 @@ in which a triple stated in two source documents occurs once. pyoxigraph 0.5.13 
 matches such a triple once per graph (upstream oxigraph issue 1919), so `COUNT(*)` and
 `SUM` over the union default graph double-count facts that several sources state.
 
-museum-kg therefore keeps the merge itself: each snapshot holds the graph `UNION_GRAPH`,
+museum-kg therefore keeps the merge itself: a snapshot holds the graph `UNION_GRAPH`,
 the set of all triples of its other graphs, written by the loader as the last step of a
 load and rewritten after every update. The query workers use it as the default graph
 when the union default graph applies, and hide it from `GRAPH ?g`, the graph list and
 graph reads; dumps and the change log are computed before it exists. A snapshot without
-it (one written by other tools) falls back to the engine's own union.
+it falls back to the engine's own union: one written by other tools, or a load where no
+triple occurs in two graphs (`needed()`), where the engine's union already is the set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 UNION_GRAPH = "urn:museum-kg:union"
@@ -35,6 +37,31 @@ def materialise(store: Any) -> None:
             for q in store.quads_for_pattern(None, None, None, graph)
         )
     store.add_graph(union)  # present even when the store is empty
+
+
+def needed(store: Any, shared: Iterable[str], blank_graphs: int) -> bool:
+    """Whether the engine's union of a loaded `store` could repeat a triple.
+
+    `shared` names the IRI subjects whose triples are in more than one graph and
+    `blank_graphs` counts the graphs with blank-node subjects (from the loader's scan,
+    derived graph excluded). A triple can occur in two graphs only if its subject does:
+    for each shared subject the store is asked whether one of its triples does (the
+    derived graph included); blank nodes in two graphs, or a graph named `UNION_GRAPH`
+    in the input, always ask for the merge.
+    """
+    import pyoxigraph as ox
+
+    union = ox.NamedNode(UNION_GRAPH)
+    if blank_graphs > 1 or store.contains_named_graph(union):
+        return True
+    for iri in shared:
+        seen: set[tuple[Any, Any]] = set()
+        for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+            pair = (quad.predicate, quad.object)  # one per graph: a repeat is in two graphs
+            if pair in seen:
+                return True
+            seen.add(pair)
+    return False
 
 
 def visible_graphs(store: Any) -> list[Any] | None:

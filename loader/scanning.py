@@ -1,0 +1,126 @@
+"""The scan of a load: one pass that feeds the digests, the derivation, the dumps and versions.
+
+`Scan` holds the consumers of that pass (`digest.EntityDigests`,
+`inference.Materializer`, `spool.Spool`, `describe.Descriptions`) and their
+work files. They are fed either from the new store (`from_store`, any load)
+or, for rebuilds from N-Triples / N-Quads, from the input files while a thread
+bulk-loads them (`while_loading`, see `stream`); both give the same groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from museum_kg.loader import stream
+from museum_kg.loader.describe import Descriptions
+from museum_kg.loader.digest import EntityDigests, scan
+from museum_kg.loader.inference import Alignments, Materializer
+from museum_kg.loader.progress import Reporter
+from museum_kg.loader.sources import Source
+from museum_kg.loader.spool import Spool
+
+from museum_kg.store.union import UNION_GRAPH
+
+
+@dataclass
+class Scan:
+    """The consumers of one pass, and the alignments the derivation used."""
+
+    alignments: Alignments
+    digests: EntityDigests
+    materializer: Materializer
+    spool: Spool
+    described: Descriptions
+
+    @classmethod
+    def new(cls, folder: Path, alignments: Alignments, inferred_graph: str) -> Scan:
+        folder.mkdir(parents=True, exist_ok=True)
+        materializer = Materializer(alignments, folder / "inferred.nt")
+        spool = Spool(folder)
+        materializer.also_as_quads(spool.whole, inferred_graph)
+        described = Descriptions(folder, [inferred_graph])  # the content of each version
+        return cls(alignments, EntityDigests(), materializer, spool, described)
+
+    @property
+    def consumers(self) -> list:
+        return [self.digests, self.materializer, self.spool, self.described]
+
+    def discard(self) -> None:
+        """Close the work files of a pass whose results are not used."""
+        self.materializer.close()
+        self.spool.close()
+        self.described.finish()
+        self.digests.digests.clear()
+
+
+def from_store(
+    store: ox.Store, folder: Path, alignments: Alignments, inferred_graph: str, reporter: Reporter
+) -> Scan:
+    """Scan every graph of `store` but the derived graph and the union merge."""
+    graphs = [g for g in store.named_graphs() if g.value not in (inferred_graph, UNION_GRAPH)]
+    graphs.sort(key=lambda g: g.value)  # the union merge: e.g. a file that names it
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+        graphs.append(ox.DefaultGraph())
+    result = Scan.new(folder, alignments, inferred_graph)
+    with reporter.bar("indexing", len(store)) as advance:
+        scan(store, graphs, result.consumers, lambda n: advance(n, n))
+    result.materializer.close()
+    return result
+
+
+def while_loading(
+    sources: list[Source],
+    load: Callable[[Source], None],
+    folder: Path,
+    alignments: Callable[[], Alignments],
+    inferred_graph: str,
+    reporter: Reporter,
+) -> Scan | None:
+    """Run `load(source)` for each source in a thread while reading them into a `Scan`.
+
+    `alignments()` gives the store's alignments (the bundled ontology's until the
+    input brings its own). Returns None when the input is not grouped
+    (`stream.NotGrouped`) or brought other alignments than those the read derived
+    with: the files are loaded all the same, and the caller scans the store. Errors
+    of the load (a syntax error with its line, a full disk) win over those of the read.
+    """
+    assumed = alignments()
+    background = stream.Background(lambda: [load(s) for s in sources])
+    result: Scan | None = Scan.new(folder, assumed, inferred_graph)
+    total = sum(s.size for s in sources)
+    try:
+        with reporter.bar("reading", total, unit="lines") as advance:
+            stream.read(
+                sources,
+                result.consumers,
+                result.digests.digests,
+                skip=(inferred_graph, UNION_GRAPH),
+                progress=advance,
+                stop=lambda: background.error is not None,
+            )
+    except stream.NotGrouped as exc:
+        reporter.note(f"input not grouped by subject ({exc}); scanning the store")
+        result.discard()
+        result = None
+    except BaseException:
+        result.discard()
+        background.wait()  # raises the load's own error when it failed too
+        raise
+    with reporter.bar("loading", None):
+        try:
+            background.wait()
+        except BaseException:
+            if result is not None:
+                result.discard()
+            raise
+    if result is None:
+        return None
+    result.materializer.close()
+    if alignments() != assumed:
+        result.discard()  # the input has its own ontology: derive from that one
+        return None
+    reporter.note("indexing: read from the files while they loaded")
+    return result
