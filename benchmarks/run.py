@@ -3,19 +3,23 @@
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python benchmarks/run.py --triples 1000000 [--clients 1,8,32] [--duration 20]
-        [--rdflib-triples 100000] [--out benchmarks/results/]
+        [--rdflib-triples 100000] [--out benchmarks/results/] [--backend remote]
 
 Generates (or reuses, in `.museum-kg/bench/`) the synthetic data set, loads it
 with `museum-kg load --no-validate`, then serves the very same snapshot with
-`museum-kg serve` and `oxigraph serve-read-only --union-default-graph`, and a
+`museum-kg serve` and `oxigraph serve-read-only --union-default-graph` (the
+same graphs, without museum-kg's union merge graph: `for_oxigraph`), and a
 smaller synthetic file (`--rdflib-triples`, it is slow) with rdflib-endpoint.
 For each number of clients, the servers take the query mix (`workload.py`)
 one after the other, so their figures come from the same minutes. Then: HTTP
 overhead against in-process pyoxigraph, a large CSV export with peak RSS,
 light queries during a runaway query, and repeated identical GETs with
-museum-kg's result cache on. Writes `serving-<triples>.json` and `.png`
-to `--out` and prints a table. Not a test: absolute numbers depend on the
-machine; ratios measured in the same run are what we compare.
+museum-kg's result cache on. `--backend remote` adds museum-kg over its
+remote backend (`museum-kg serve --backend`, in front of its own
+`oxigraph serve-read-only` over the same snapshot) to the query mix phases,
+with the peak memory of both processes. Writes `serving-<triples>...json` and
+`.png` to `--out` and prints a table. Not a test: absolute numbers depend on
+the machine; ratios measured in the same run are what we compare.
 """
 
 from __future__ import annotations
@@ -79,6 +83,44 @@ def _has_union_merge(folder: Path) -> bool:
         return store.contains_named_graph(ox.NamedNode(UNION_GRAPH))
     finally:
         del store
+
+
+def has_merge_graph(snapshot: Path) -> bool:
+    """Whether the snapshot holds the materialised union merge (loads since that change)."""
+    import pyoxigraph as ox
+
+    from museum_kg.store.union import UNION_GRAPH
+
+    store = ox.Store.read_only(str(snapshot))
+    try:
+        return store.contains_named_graph(ox.NamedNode(UNION_GRAPH))
+    finally:
+        del store
+
+
+def for_oxigraph(work: Path, folder: Path, snapshot: Path) -> Path:
+    """The store Oxigraph server serves: the snapshot itself, or, when the snapshot holds
+    museum-kg's union merge graph (which Oxigraph's own union would read as well, so every
+    answer would repeat the data), a store of the other graphs, bulk-loaded once from the
+    load's whole dump (the merge is never dumped; `load --backend` pushes the same graphs)."""
+    import gzip
+
+    import pyoxigraph as ox
+
+    if not has_merge_graph(snapshot):
+        return snapshot
+    copy, done = work / f"oxigraph-{snapshot.name}", work / f"oxigraph-{snapshot.name}.done"
+    if done.exists():
+        return copy
+    shutil.rmtree(copy, ignore_errors=True)
+    print(f"loading the graphs without the merge into {copy} ...", flush=True)
+    store = ox.Store(str(copy))
+    with gzip.open(folder / "dumps" / snapshot.name / "museum-kg.nq.gz", "rb") as quads:
+        store.bulk_load(input=quads, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    del store
+    done.write_text(snapshot.name + "\n")
+    return copy
 
 
 def count_lines(path: Path) -> int:
@@ -153,6 +195,13 @@ def main() -> int:
     parser.add_argument("--no-rdflib", action="store_true", help="leave rdflib-endpoint out")
     parser.add_argument("--mix-only", action="store_true", help="only the query mix phases")
     parser.add_argument(
+        "--backend",
+        choices=("embedded", "remote"),
+        default="embedded",
+        help="remote: also serve through the remote backend in front of an Oxigraph server "
+        "over the same snapshot, in the query mix phases (docs/scaling.md)",
+    )
+    parser.add_argument(
         "--peer-runaway",
         action="store_true",
         help="also run the runaway phase on Oxigraph server, which has no per-request "
@@ -175,10 +224,17 @@ def main() -> int:
     result["data"] = {"file": data.name, "entities": entities,
                       "triples_in_file": count_lines(data),
                       "snapshot": snapshot.name}  # fmt: skip
+    served = for_oxigraph(args.work, folder, snapshot)  # by Oxigraph server (peer and engine)
+    result["data"]["oxigraph_store"] = served.name
     timeout = 60.0
     ours = servers.ours(folder, args.workers, 0, timeout)
-    ox = servers.oxigraph(snapshot, timeout)
+    ox = servers.oxigraph(served, timeout)
     peers = [ours, ox]
+    if args.backend == "remote":
+        peers.append(servers.remote(served, args.work / f"remote-store-{args.triples}",
+                                    folder / "changelog.sqlite", timeout))  # fmt: skip
+        result["remote"] = {"engine": "oxigraph serve-read-only over the same snapshot; "
+                            "museum-kg serve --backend, result cache off"}  # fmt: skip
     rdflib_scale = None
     if not args.no_rdflib:
         small, small_entities = dataset(args.work, args.rdflib_triples)
@@ -194,11 +250,14 @@ def main() -> int:
             server.start(logs)
             check_mix(server, rdflib_scale if server.name == "rdflib-endpoint" else scale)
         result["mix"] = run_mix(peers, clients, args.duration, scale, rdflib_scale)
+        for server in peers:
+            if server.engine is not None:  # the remote backend takes part in the mix only
+                server.stop()
         if args.mix_only:
             return finish(args, result)
         print("overhead, export, runaway ...", flush=True)
         targets = [target(ours), target(ox)]
-        result["overhead"] = extras.overhead(targets, snapshot, scale)
+        result["overhead"] = extras.overhead(targets, served, scale)
         result["export"] = {s.name: extras.export(s, target(s), args.export_rows)
                             for s in (ours, ox)}  # fmt: skip
         runaway_s = min(args.duration, 15.0)
@@ -225,6 +284,8 @@ def finish(args: argparse.Namespace, result: dict) -> int:
         stem = stem.with_name(f"{stem.name}-rdflib{args.rdflib_triples}")
     if args.mix_only:
         stem = stem.with_name(f"{stem.name}-mix")
+    if args.backend == "remote":
+        stem = stem.with_name(f"{stem.name}-remote")
     result["museum_kg_workers"] = workers
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     report.plot(result, stem.with_suffix(".png"))
@@ -243,27 +304,38 @@ def run_mix(peers, clients, duration, scale, rdflib_scale) -> dict:
         for server in peers:
             sc = rdflib_scale if server.name == "rdflib-endpoint" else scale
             print(f"{count} clients: {server.name} ...", flush=True)
-            with servers.RssSampler([server]) as sampler:
+            with servers.RssSampler(_watched(server)) as sampler:
                 run = drive(target(server), count, duration, sc)
-            level[server.name] = summary(run)
-            level[server.name]["peak_rss_mb"] = round(sampler.peak[server.name] / 2**20, 1)
+            level[server.name] = summary(run) | _peaks(server, sampler)
             print(f"   {level[server.name]['overall']}", flush=True)
             streams = min(count, 8)  # more concurrent 100k-row exports only queue up
-            with servers.RssSampler([server]) as sampler:
+            with servers.RssSampler(_watched(server)) as sampler:
                 run = drive(target(server), streams, duration / 2, sc, kinds=EXPORT)
             export = summary(run)["overall"]
-            export.update(clients=streams, peak_rss_mb=round(sampler.peak[server.name] / 2**20, 1))
+            export.update(clients=streams, **_peaks(server, sampler))
             level[server.name]["export_100k_csv"] = export
             print(f"   100k-row CSV exports, {streams} clients: {export}", flush=True)
         out["levels"][str(count)] = level
     # evaluation-heavy kinds alone, 8 clients: their throughput is not tied to the mix
     heavy = {name: MIX[name] for name in HEAVY}
     out["heavy_only"] = {}
-    for server in peers[:2]:
+    for server in [p for p in peers if p.name != "rdflib-endpoint"]:
         print(f"8 clients, heavy kinds only: {server.name} ...", flush=True)
         out["heavy_only"][server.name] = summary(drive(target(server), 8, duration, scale, heavy))
         print(f"   {out['heavy_only'][server.name]['overall']}", flush=True)
     return out
+
+
+def _watched(server: servers.Server) -> list[servers.Server]:
+    return [server] + ([server.engine] if server.engine else [])
+
+
+def _peaks(server: servers.Server, sampler: servers.RssSampler) -> dict:
+    """Peak RSS of the server's process tree, and of its engine's when it has one (MB)."""
+    peaks = {"peak_rss_mb": round(sampler.peak[server.name] / 2**20, 1)}
+    if server.engine is not None:
+        peaks["engine_peak_rss_mb"] = round(sampler.peak[server.engine.name] / 2**20, 1)
+    return peaks
 
 
 def repeated(pair, duration, scale) -> dict:

@@ -3,7 +3,9 @@
 Every server listens on loopback only, on a free port. `Server.rss()` is the
 resident memory of the server's whole process tree (for museum-kg: the
 waitress process and its query worker processes); `RssSampler` records the
-peak of it while a phase runs.
+peak of it while a phase runs. A server with an `engine` (museum-kg over the
+remote backend, `remote()`) starts and stops that engine with itself; the
+engine's memory is sampled on its own.
 """
 
 from __future__ import annotations
@@ -42,8 +44,11 @@ class Server:
     ready_path: str = "/sparql?query=ASK%7B%7D"
     process: subprocess.Popen | None = None
     log: Path | None = None
+    engine: Server | None = None  # the SPARQL engine this server sends its queries to
 
     def start(self, logs: Path, wait: float = 600.0) -> None:
+        if self.engine is not None:
+            self.engine.start(logs, wait)
         self.log = logs / f"{self.name}.log"
         env = {**os.environ, **self.env}
         with open(self.log, "wb") as out:
@@ -94,14 +99,15 @@ class Server:
         return total
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self.engine is not None:
+            self.engine.stop()
 
 
 class RssSampler:
@@ -141,14 +147,33 @@ def ours(store: Path, workers: int | None, cache_bytes: int | None, timeout: flo
     return Server(name, cmd, port, env=env)
 
 
-def oxigraph(snapshot: Path, timeout: float) -> Server:
+def oxigraph(snapshot: Path, timeout: float, name: str = "oxigraph", union: bool = True) -> Server:
+    """`oxigraph serve-read-only` over `snapshot`; `union`: the union default graph for
+    every query (as a peer); without it, clients ask per query (museum-kg does)."""
     binary = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
     if not binary:
         sys.exit("the Oxigraph server is missing: .venv/bin/pip install -e '.[bench]'")
     port = free_port()
     cmd = [binary, "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{port}",
-           "--union-default-graph", "--timeout-s", str(int(timeout))]  # fmt: skip
-    return Server("oxigraph", cmd, port, sparql_path="/query", ready_path="/query?query=ASK%7B%7D")
+           "--timeout-s", str(int(timeout))]  # fmt: skip
+    if union:
+        cmd.append("--union-default-graph")
+    return Server(name, cmd, port, sparql_path="/query", ready_path="/query?query=ASK%7B%7D")
+
+
+def remote(snapshot: Path, folder: Path, changelog: Path, timeout: float) -> Server:
+    """`museum-kg serve --backend` in front of its own `oxigraph serve-read-only` over the
+    same snapshot (what `load --backend` pushes: the same graphs). `folder` becomes the
+    server's `--store`, holding a copy of the loader's change log, as docs/scaling.md says."""
+    engine = oxigraph(snapshot, timeout, name="oxigraph-engine", union=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(changelog, folder / "changelog.sqlite")
+    port = free_port()
+    cmd = [str(BIN / "museum-kg"), "serve", "--store", str(folder), "--port", str(port),
+           "--timeout", str(timeout),
+           "--backend", f"http://127.0.0.1:{engine.port}/query"]  # fmt: skip
+    env = {"MUSEUM_KG_BACKEND_ENGINE": "oxigraph", "MUSEUM_KG_CACHE_BYTES": "0"}
+    return Server("museum-kg-remote", cmd, port, env=env, engine=engine)
 
 
 def rdflib_endpoint(data: Path) -> Server:
