@@ -7,8 +7,7 @@ levels deep, in the graph that references them. `Descriptions` is a consumer of
 `digest.scan`, which already hands over each subject's N-Triples lines per
 graph, so capturing costs no query: it keeps every IRI subject's lines (with
 those of its blank nodes) in a work file, because which entities changed is
-known only after the last graph. `Descriptions.lookup()` then streams the
-descriptions of the entities asked for.
+known only after the last graph (`versions.record()` joins it with the changes).
 
 `describe(iri, lines)` turns the lines of one entity into a `Description`:
 canonical N-Triples (duplicates across graphs removed, blank nodes renamed
@@ -20,7 +19,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +49,13 @@ class Descriptions:
 
     def __init__(self, folder: Path, skip_graphs: Iterable[str] = ()) -> None:
         self.path = folder / "descriptions.sqlite"
-        self.db = sqlite3.connect(self.path)
+        self.db: sqlite3.Connection | None = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE IF NOT EXISTS d (iri TEXT NOT NULL, lines BLOB NOT NULL)")
+        self.db.execute("DROP TABLE IF EXISTS d")  # a work file is never reused
+        self.db.execute("CREATE TABLE d (iri TEXT NOT NULL, lines BLOB NOT NULL)")
         self.skip = {"", UNION_GRAPH, *skip_graphs}
         self.active = False
-        self.indexed = False
         self._rows: list[tuple[str, bytes]] = []
         self._bnodes: dict[bytes, list[bytes]] = {}
         self._pending: list[tuple[bytes, list[bytes]]] = []
@@ -71,7 +70,7 @@ class Descriptions:
         if not self.active:
             return
         if subject.startswith(b"_:"):
-            self._bnodes[subject] = lines
+            self._bnodes.setdefault(subject, []).extend(lines)
             return
         if any(b" _:" in line for line in lines):  # may reference blank nodes: at the end
             self._pending.append((subject, lines))
@@ -101,26 +100,19 @@ class Descriptions:
             self.db.executemany("INSERT INTO d(iri, lines) VALUES (?, ?)", self._rows)
             self._rows = []
 
-    # --- reading ---------------------------------------------------------------------------
+    def finish(self) -> Path:
+        """After the scan: index the work file by entity and close it; returns its path.
 
-    def finish(self) -> None:
-        """After the scan: index the work file by entity."""
+        The file has one table `d(iri, lines)`, a row per entity and graph; an
+        entity's description is `describe(iri, b"".join(its lines))`.
+        """
         self._flush()
-        if not self.indexed:
+        if self.db is not None:
             self.db.execute("CREATE INDEX IF NOT EXISTS d_iri ON d(iri)")
             self.db.commit()
-            self.indexed = True
-
-    def lookup(self, iris: Iterable[str]) -> Iterator[Description]:
-        """The description of each of `iris` that has statements, in the order given."""
-        self.finish()
-        for iri in iris:
-            rows = self.db.execute("SELECT lines FROM d WHERE iri = ?", (iri,)).fetchall()
-            if rows:
-                yield describe(iri, b"".join(r[0] for r in rows))
-
-    def close(self) -> None:
-        self.db.close()
+            self.db.close()
+            self.db = None
+        return self.path
 
 
 def _blank_objects(lines: list[bytes]) -> list[bytes]:
@@ -136,34 +128,41 @@ def _blank_objects(lines: list[bytes]) -> list[bytes]:
 def describe(iri: str, data: bytes) -> Description:
     """The description of `iri` from its N-Triples lines (from one or more graphs)."""
     lines = set(data.splitlines(keepends=True))
-    label, classes = _label_and_classes(b"<" + iri.encode("utf-8") + b">", lines)
+    label, classes = _label_and_classes(b"<" + iri.encode("utf-8") + b">", data)
     if b"_:" in data:
         lines = _rename_blank_nodes(lines)
     return Description(iri, label, classes, b"".join(sorted(lines)).decode("utf-8"))
 
 
-def _label_and_classes(subject: bytes, lines: set[bytes]) -> tuple[str | None, list[str]]:
-    labels: list[tuple[str, str | None]] = []
-    classes: set[str] = set()
-    for line in lines:
-        s, p, rest = line.split(b" ", 2)
-        if s != subject:
-            continue
-        if p == RDF_TYPE and rest.startswith(b"<"):
-            classes.add(rest[1 : rest.index(b">")].decode("utf-8"))
-        elif p == RDFS_LABEL and rest.startswith(b'"'):
-            labels.append(_literal(rest[: rest.rindex(b" .")]))
+def _label_and_classes(subject: bytes, data: bytes) -> tuple[str | None, list[str]]:
+    data = b"\n" + data  # every line of the entity starts after a newline
+    classes = {iri.decode("utf-8") for iri in _objects(data, subject + b" " + RDF_TYPE + b" <")}
+    labels = [
+        _literal(tail[: tail.rindex(b'"')], tail[tail.rindex(b'"') + 1 : -2])
+        for tail in _objects(data, subject + b" " + RDFS_LABEL + b' "')
+    ]
     return choose_label(labels), sorted(classes)
 
 
-def _literal(term: bytes) -> tuple[str, str | None]:
-    """(lexical form, language) of an N-Triples literal."""
-    end = term.rindex(b'"')
-    text = term[1:end].decode("utf-8")
-    if "\\" in text:
-        text = _ESCAPE.sub(_unescape, text)
-    suffix = term[end + 1 :]
-    return text, suffix[1:].decode("ascii") if suffix.startswith(b"@") else None
+def _objects(data: bytes, start: bytes) -> list[bytes]:
+    """The rest of each line that begins with `start` (to `>` after an IRI, else the end)."""
+    needle, found = b"\n" + start, []
+    stop = b">" if start.endswith(b"<") else b"\n"
+    at = data.find(needle)
+    while at != -1:
+        begin = at + len(needle)
+        end = data.index(stop, begin)
+        found.append(data[begin:end])
+        at = data.find(needle, end)
+    return found
+
+
+def _literal(text: bytes, suffix: bytes) -> tuple[str, str | None]:
+    """(lexical form, language) of an N-Triples literal: its quoted text and what follows."""
+    lexical = text.decode("utf-8")
+    if "\\" in lexical:
+        lexical = _ESCAPE.sub(_unescape, lexical)
+    return lexical, suffix[1:].decode("ascii") if suffix.startswith(b"@") else None
 
 
 def _unescape(match: re.Match) -> str:

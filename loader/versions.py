@@ -25,13 +25,15 @@ digest means the same statements as when the change was published).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from museum_kg.loader.changelog import PUBLISHED, ChangeLog
-from museum_kg.loader.describe import Descriptions
+from museum_kg.loader.describe import Descriptions, describe
 
 SCHEMA_VERSION = 1  # PRAGMA user_version of a change log whose versions are complete
 LEGACY = Path("feeds") / "versions.sqlite"
@@ -43,7 +45,8 @@ SELECT d.id, v.label, COALESCE(v.classes, '[]'), NULL
 FROM changes d LEFT JOIN versions v ON v.id = (
     SELECT MAX(p.id) FROM changes p JOIN versions pv ON pv.id = p.id
     WHERE p.iri = d.iri AND p.id < d.id AND pv.triples IS NOT NULL)
-WHERE d.kind = 'deleted' AND d.id NOT IN (SELECT id FROM versions) AND ({where})
+WHERE d.kind = 'deleted' AND ({where})
+  AND NOT EXISTS (SELECT 1 FROM versions x WHERE x.id = d.id)
 """
 IMPORT_LEGACY = """
 INSERT OR IGNORE INTO versions(id, label, classes, triples)
@@ -56,7 +59,6 @@ SELECT c.id, c.iri FROM changes c
 WHERE c.id IN (SELECT MAX(id) FROM changes WHERE {PUBLISHED} GROUP BY iri)
   AND c.kind != 'deleted' AND c.id NOT IN (SELECT id FROM versions)
   AND c.iri NOT IN (SELECT iri FROM changes WHERE load_id = ?)
-ORDER BY c.id
 """
 
 
@@ -65,28 +67,34 @@ def record(changelog: ChangeLog, load_id: int, descriptions: Descriptions) -> in
     db = changelog.db
     migrate = schema_version(db) < SCHEMA_VERSION
     legacy = changelog.path.parent / LEGACY
-    attached = False
-    if migrate and legacy.is_file():
-        db.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
-        attached = _has_table(db, "legacy", "versions")
-        if not attached:
-            db.execute("DETACH DATABASE legacy")
+    db.execute("ATTACH DATABASE ? AS capture", (str(descriptions.finish()),))
+    attached = ["capture"]
     try:
+        if migrate and legacy.is_file():
+            db.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
+            attached.append("legacy")
         with db:
-            if attached:
+            if migrate and _has_table(db, "legacy", "versions"):
                 db.execute(IMPORT_LEGACY)
-            captured = _write(db, _changed(db, load_id), descriptions)
+            db.execute("DROP TABLE IF EXISTS temp.wanted")
+            db.execute("CREATE TEMP TABLE wanted (id INTEGER PRIMARY KEY, iri TEXT NOT NULL)")
+            db.execute(
+                "INSERT INTO wanted SELECT id, iri FROM changes "
+                "WHERE load_id = ? AND kind != 'deleted'",
+                (load_id,),
+            )
             if migrate:
-                latest = db.execute(UNCAPTURED_LATEST, (load_id,)).fetchall()
-                chunks = (latest[i : i + CHUNK] for i in range(0, len(latest), CHUNK))
-                captured += _write(db, chunks, descriptions)
+                db.execute(f"INSERT OR IGNORE INTO wanted {UNCAPTURED_LATEST}", (load_id,))
+            captured = _write(db)
+            db.execute("DROP TABLE temp.wanted")
+            if migrate:
                 db.execute(TOMBSTONES.format(where=PUBLISHED))
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute(TOMBSTONES.format(where="load_id = ?"), (load_id,))
     finally:
-        if attached:
-            db.execute("DETACH DATABASE legacy")
-        descriptions.close()
+        for name in attached:  # after an error a statement may still hold it: then left be
+            with contextlib.suppress(sqlite3.Error):
+                db.execute(f"DETACH DATABASE {name}")
     return captured
 
 
@@ -95,33 +103,53 @@ def schema_version(db: sqlite3.Connection) -> int:
 
 
 def _has_table(db: sqlite3.Connection, schema: str, table: str) -> bool:
+    if schema not in {row[1] for row in db.execute("PRAGMA database_list")}:
+        return False
     query = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
     return db.execute(query, (table,)).fetchone() is not None
 
 
-def _changed(db: sqlite3.Connection, load_id: int) -> Iterator[list[tuple[int, str]]]:
-    """The load's creations and updates, a chunk at a time (the query reads `changes` only)."""
+def _write(db: sqlite3.Connection) -> int:
+    """Insert the versions of the changes in `temp.wanted` whose entity has statements."""
     cursor = db.execute(
-        "SELECT id, iri FROM changes WHERE load_id = ? AND kind != 'deleted' ORDER BY id",
-        (load_id,),
+        "SELECT w.id, w.iri, d.lines FROM temp.wanted w JOIN capture.d d ON d.iri = w.iri "
+        "ORDER BY w.id"
     )
-    while chunk := cursor.fetchmany(CHUNK):
-        yield chunk
-
-
-def _write(
-    db: sqlite3.Connection, chunks: Iterator[list[tuple[int, str]]], descriptions: Descriptions
-) -> int:
-    """Insert the versions with statements of the changes in `chunks` (change id, entity)."""
     written = 0
-    for chunk in chunks:
-        ids = {iri: cid for cid, iri in chunk}
-        rows = [
-            (ids[d.iri], d.label, json.dumps(d.classes), d.ntriples)
-            for d in descriptions.lookup(iri for _, iri in chunk)
-        ]
-        db.executemany(
-            "INSERT OR IGNORE INTO versions(id, label, classes, triples) VALUES (?, ?, ?, ?)", rows
-        )
-        written += len(rows)
-    return written
+    current: tuple[int, str] | None = None
+    parts: list[bytes] = []
+    rows: list[tuple] = []
+    for change_id, iri, lines in _chained(cursor):
+        if current is not None and change_id != current[0]:
+            rows.append(_row(current, parts))
+            parts = []
+        current = (change_id, iri)
+        parts.append(lines)
+        if len(rows) >= CHUNK:
+            written += _insert(db, rows)
+            rows = []
+    if current is not None:
+        rows.append(_row(current, parts))
+    return written + _insert(db, rows)
+
+
+def _chained(cursor: sqlite3.Cursor) -> Iterator[tuple[int, str, bytes]]:
+    while chunk := cursor.fetchmany(CHUNK):
+        yield from chunk
+
+
+def _row(change: tuple[int, str], parts: list[bytes]) -> tuple:
+    found = describe(change[1], b"".join(parts))
+    return (change[0], found.label, _classes_json(tuple(found.classes)), found.ntriples)
+
+
+@functools.lru_cache(maxsize=4096)  # entities share a few combinations of classes
+def _classes_json(classes: tuple[str, ...]) -> str:
+    return json.dumps(list(classes))
+
+
+def _insert(db: sqlite3.Connection, rows: list[tuple]) -> int:
+    db.executemany(
+        "INSERT OR IGNORE INTO versions(id, label, classes, triples) VALUES (?, ?, ?, ?)", rows
+    )
+    return len(rows)

@@ -1,8 +1,8 @@
 """Feeds for harvesters that re-harvest: a Linked Data Event Stream and OAI-PMH 2.0.
 
 `bp` is the one blueprint the app registers; it nests `ldes` (`/feeds/ldes...`)
-and `oai` (`/oai`). Both read the feeds' version store (`versions`), which
-copies the loader's change log and freezes each version's statements.
+and `oai` (`/oai`). Both read the versions the loader records with its change
+log, each with the statements of its load (`versions`); they never write.
 docs/feeds.md describes the behaviour.
 """
 

@@ -13,7 +13,7 @@
   with the time of page n's last member;
 - `/feeds/ldes/version/{id}`: one member; `/feeds/ldes/shape`: its SHACL shape.
 
-Members come from the feeds' version store (`versions.py`); IRIs of the stream,
+Members are the change log's versions (`versions.py`); IRIs of the stream,
 its pages and versions are URLs of this server (`public_url`, else the
 request's host), so clients can check that a page is the node it names.
 """
@@ -23,8 +23,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, request
-from museum_kg.endpoint.app import current_backend, current_settings
-from museum_kg.endpoint.feeds.capture import parse_ntriples
+from museum_kg.endpoint.app import current_settings
+from museum_kg.endpoint.feeds.ntriples import parse_ntriples
 from museum_kg.endpoint.feeds.versions import Version, open_versions
 from museum_kg.endpoint.publish.http import (
     BY_NAME,
@@ -223,7 +223,7 @@ def view() -> Response:
     settings = current_settings()
     fmt = negotiate()
     size = settings.feed_page_size
-    with open_versions(settings, current_backend()) as versions:
+    with open_versions(settings) as versions:
         total = versions.count()
         starts = versions.page_starts(size)
         last_id = versions.last_id()
@@ -253,7 +253,7 @@ def page(n: int) -> Response:
     settings = current_settings()
     fmt = negotiate()
     size = settings.feed_page_size
-    with open_versions(settings, current_backend()) as versions:
+    with open_versions(settings) as versions:
         total = versions.count()
         full = total // size  # pages 0 .. full-1 are closed; page `full` is open
         if n > full:
@@ -287,7 +287,7 @@ def page(n: int) -> Response:
 def version(version_id: int) -> Response:
     settings = current_settings()
     fmt = negotiate()
-    with open_versions(settings, current_backend()) as versions:
+    with open_versions(settings) as versions:
         found = versions.get(version_id)
     if found is None:
         raise NotFound(f"the stream has no version {version_id}")

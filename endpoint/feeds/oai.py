@@ -142,7 +142,7 @@ def _check_prefix(prefix: str | None) -> str:
 
 
 def identify(root, req: OaiRequest, settings: Settings, backend: Backend) -> None:
-    with open_versions(settings, backend) as store:
+    with open_versions(settings) as store:
         first = store.first_time()
     if first is None:  # nothing loaded yet: every future datestamp is later than now
         first = datetime.now(UTC)
@@ -158,7 +158,7 @@ def identify(root, req: OaiRequest, settings: Settings, backend: Backend) -> Non
 
 def list_metadata_formats(root, req: OaiRequest, settings: Settings, backend: Backend) -> None:
     if req.identifier is not None:
-        with open_versions(settings, backend) as store:
+        with open_versions(settings) as store:
             found = store.latest_of(req.identifier)
         if found is None:
             raise OaiPmhError("idDoesNotExist", f"no item has the identifier {req.identifier!r}")
@@ -178,7 +178,7 @@ def list_sets(root, req: OaiRequest, settings: Settings, backend: Backend) -> No
     if "resumptionToken" in req.args:
         raise OaiPmhError("badResumptionToken", "ListSets is never split; ask without a token")
     ontology = _ontology(settings)
-    with open_versions(settings, backend) as store:
+    with open_versions(settings) as store:
         classes = sorted({c for v in store.latest() for c in v.classes if c.startswith(ontology)})
     if not classes:
         raise OaiPmhError("noSetHierarchy", "no item has a class yet, so there are no sets")
@@ -201,7 +201,7 @@ def _class_labels(backend: Backend, settings: Settings, classes: list[str]) -> d
 
 def get_record(root, req: OaiRequest, settings: Settings, backend: Backend) -> None:
     prefix = _check_prefix(req.prefix)
-    with open_versions(settings, backend) as store:
+    with open_versions(settings) as store:
         found = store.latest_of(req.identifier or "")
     if found is None:
         raise OaiPmhError("idDoesNotExist", f"no item has the identifier {req.identifier!r}")
@@ -210,7 +210,7 @@ def get_record(root, req: OaiRequest, settings: Settings, backend: Backend) -> N
 
 def _list(root, req: OaiRequest, settings: Settings, backend: Backend, full: bool) -> None:
     prefix = _check_prefix(req.prefix)
-    with open_versions(settings, backend) as store:
+    with open_versions(settings) as store:
         items = _items(store, req, settings)
         rest = [v for v in items if v.id > req.after]
         part = rest[: settings.oai_page_size]

@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from lxml import etree
-from museum_kg.endpoint.feeds.capture import parse_ntriples
+from museum_kg.endpoint.feeds.ntriples import parse_ntriples
 from museum_kg.endpoint.feeds.versions import Version
 from rdflib import URIRef
 

@@ -1,51 +1,50 @@
-"""The feeds' version store: one immutable row per change of the loader's change log.
+"""The feeds' versions, read from the store's change log; the feeds never write them.
 
-Both feeds read versions from here, never straight from the change log, so a
-version, once published, never changes. `sync()` runs before every feed
-request: when the change log has changes the store has not seen, it copies
-them, and for each entity whose latest change is a creation or an update it
-captures the entity's description *as served now* (`capture.describe`). A
-change superseded by a later one before any feed request saw it keeps its
-metadata (entity, kind, time) but no triples: the change log keeps digests,
-not triples, and the older snapshot may already be pruned. Tombstones keep the
-classes and label of the last captured version, so a deleted record stays in
-its OAI-PMH sets.
+The loader records each change of a load together with what it publishes
+(`museum_kg.loader.versions`, table `versions` of `STORE/changelog.sqlite`):
+for a creation or an update the entity's statements in the snapshot of that
+load, its label and classes, captured before the load's switch; for a deletion
+a tombstone with the label and classes of the entity's last version. A
+`VersionStore` reads the published changes with that content, in change order,
+inside one read transaction, so one request sees one state even while a load
+publishes. Once published, a version never changes.
 
-File: `STORE/feeds/versions.sqlite` (created on first use; the embedded store
-only; without a change log the feeds answer 404).
+A change log that no load of this release has migrated yet (`PRAGMA
+user_version` 0) still has its content in the version store of earlier releases,
+`STORE/feeds/versions.sqlite`, which those releases filled at the first feed
+request after a load: it is read from there until the next load copies it.
+
+Without a change log (no load yet, or a remote engine loaded by other means than
+`museum-kg load --backend` with this store folder) the feeds answer 404.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from museum_kg.endpoint.feeds.capture import Description, describe
-from museum_kg.endpoint.publish.state import publication
-
 from museum_kg.errors import NotFound, StoreError
 from museum_kg.settings import Settings
-from museum_kg.store.base import Backend
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY,        -- the change id of the loader's change log
-    iri TEXT NOT NULL,
-    kind TEXT NOT NULL,            -- created | updated | deleted
-    at TEXT NOT NULL,              -- ISO time with microseconds, UTC
-    captured INTEGER NOT NULL,     -- 1 when `triples` holds the version's description
-    label TEXT,
-    classes TEXT NOT NULL,         -- JSON list of class IRIs
-    triples TEXT                   -- N-Triples, subject = the entity
-);
-CREATE INDEX IF NOT EXISTS versions_iri ON versions(iri, id);
-CREATE TABLE IF NOT EXISTS synced (one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER);
-"""
-CAPTURE_BATCH = 200
+MIGRATED = 1  # the change log's user_version once the loader writes its versions
+LEGACY = Path("feeds") / "versions.sqlite"
+PUBLISHED = "c.load_id IN (SELECT id FROM loads WHERE state = 'published')"
+CONTENT = {  # where the content of the versions is, by the state of the store
+    "current": "SELECT id, label, classes, triples FROM main.versions",
+    "legacy": "SELECT id, label, classes, CASE WHEN captured = 1 THEN triples END AS triples "
+    "FROM legacy.versions",
+    "none": "SELECT NULL AS id, NULL AS label, NULL AS classes, NULL AS triples WHERE 0",
+}
+SOURCE = (
+    "(SELECT c.id AS id, c.iri AS iri, c.kind AS kind, c.at AS at, v.label AS label, "
+    "COALESCE(v.classes, '[]') AS classes, v.triples AS triples "
+    "FROM changes c LEFT JOIN ({content}) v ON v.id = c.id WHERE " + PUBLISHED + ")"
+)
+COLUMNS = "id, iri, kind, at, label, classes, triples"
+HEADER_COLUMNS = "id, iri, kind, at, label, classes, triples IS NOT NULL"
 
 
 @dataclass(frozen=True)
@@ -54,76 +53,67 @@ class Version:
     iri: str
     kind: str
     at: datetime
-    captured: bool
+    captured: bool  # the version has its statements (never for a deletion)
     label: str | None
     classes: tuple[str, ...]
-    triples: str | None
+    triples: str | None  # None also in headers (`VersionStore.latest()`)
 
     @property
     def deleted(self) -> bool:
         return self.kind == "deleted"
 
 
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _parse(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-def _row(row: tuple) -> Version:
-    vid, iri, kind, at, captured, label, classes, triples = row
-    return Version(
-        vid, iri, kind, _parse(at), bool(captured), label, tuple(json.loads(classes)), triples
-    )
-
-
-COLUMNS = "id, iri, kind, at, captured, label, classes, triples"
-HEADER_COLUMNS = "id, iri, kind, at, captured, label, classes, NULL"
-_locks: dict[Path, threading.Lock] = {}
-_locks_guard = threading.Lock()
-_ready: set[tuple[Path, int]] = set()  # version stores set up by this process (path, inode)
-
-
-def _inode(path: Path) -> int:
-    return path.stat().st_ino
+def _row(row: tuple, header: bool) -> Version:
+    vid, iri, kind, at, label, classes, triples = row  # header: `triples` is a flag
+    captured = bool(triples) if header else triples is not None
+    text = None if header else triples
+    return Version(vid, iri, kind, _parse(at), captured, label, tuple(json.loads(classes)), text)
 
 
 class VersionStore:
-    """Read the versions; `sync()` first to include the change log's latest changes."""
+    """Read-only view of the published versions of a store (one read transaction)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.changelog = Path(settings.store) / "changelog.sqlite"
-        if not self.changelog.is_file():  # a remote backend has it after `load --backend`
+        self.path = Path(settings.store) / "changelog.sqlite"
+        if not self.path.is_file():  # a remote backend has it after `load --backend`
             raise NotFound(
                 "the feeds need the store's change log, and this store has none yet; "
                 "load data with `museum-kg load` first (with `--backend` for a remote engine)"
             )
-        folder = Path(settings.store) / "feeds"
-        self.path = folder / "versions.sqlite"
-        with _locks_guard:
-            self.lock = _locks.setdefault(self.path, threading.Lock())
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            # Set up once per process and file, never concurrently: the journal-mode switch
-            # and the schema script can fail at once with "database is locked" when several
-            # request threads open the store together (the busy timeout does not cover it).
-            with self.lock:
-                if (self.path, _inode(self.path)) not in _ready:
-                    self.db.execute("PRAGMA journal_mode=WAL")
-                    self.db.executescript(SCHEMA)
-                    _ready.add((self.path, _inode(self.path)))
-        except (OSError, sqlite3.Error) as exc:
+            self.db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self.db.execute("PRAGMA query_only = 1")
+            content = self._content(Path(settings.store) / LEGACY)
+            self.source = SOURCE.format(content=CONTENT[content])
+            self.db.execute("BEGIN")
+        except sqlite3.Error as exc:
             raise StoreError(
-                f"the feeds cannot open their version store {self.path} ({exc}); "
-                "the server needs write access to the store folder"
+                f"the feeds cannot read the change log {self.path} ({exc}); "
+                "the server needs read access to the store folder"
             ) from None
 
+    def _content(self, legacy: Path) -> str:
+        if self.db.execute("PRAGMA user_version").fetchone()[0] >= MIGRATED:
+            return "current"
+        if legacy.is_file():
+            self.db.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
+            if self._has_table("legacy", "versions"):
+                return "legacy"
+        return "current" if self._has_table("main", "versions") else "none"
+
+    def _has_table(self, schema: str, name: str) -> bool:
+        query = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
+        return self.db.execute(query, (name,)).fetchone() is not None
+
     def close(self) -> None:
-        self.db.close()
+        self.db.close()  # ends the read transaction
 
     def __enter__(self) -> VersionStore:
         return self
@@ -131,26 +121,26 @@ class VersionStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _select(self, columns: str, rest: str = "", args: tuple = ()) -> list[Version]:
+        rows = self.db.execute(f"SELECT {columns} FROM {self.source} {rest}", args)
+        return [_row(r, columns == HEADER_COLUMNS) for r in rows]
+
     # --- reading ---------------------------------------------------------------------
 
     def last_id(self) -> int:
-        row = self.db.execute("SELECT last_id FROM synced").fetchone()
-        return row[0] if row and row[0] else 0
+        row = self.db.execute(f"SELECT MAX(c.id) FROM changes c WHERE {PUBLISHED}").fetchone()
+        return row[0] or 0
 
     def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+        return self.db.execute(f"SELECT COUNT(*) FROM changes c WHERE {PUBLISHED}").fetchone()[0]
 
     def slice(self, offset: int, limit: int) -> list[Version]:
         """Versions in change order, by position (the LDES pages)."""
-        rows = self.db.execute(
-            f"SELECT {COLUMNS} FROM versions ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
-        )
-        return [_row(r) for r in rows]
+        return self._select(COLUMNS, "ORDER BY id LIMIT ? OFFSET ?", (limit, offset))
 
     def get(self, version_id: int) -> Version | None:
-        row = self.db.execute(f"SELECT {COLUMNS} FROM versions WHERE id = ?", (version_id,))
-        found = row.fetchone()
-        return _row(found) if found else None
+        found = self._select(COLUMNS, "WHERE id = ?", (version_id,))
+        return found[0] if found else None
 
     def latest(self) -> list[Version]:
         """The latest version of every entity, in change order (the OAI-PMH items).
@@ -158,107 +148,29 @@ class VersionStore:
         Without their statements (`triples` is None): `get()` reads those for the
         records actually sent.
         """
-        rows = self.db.execute(
-            f"SELECT {HEADER_COLUMNS} FROM versions WHERE id IN "
-            "(SELECT MAX(id) FROM versions GROUP BY iri) ORDER BY id"
-        )
-        return [_row(r) for r in rows]
+        latest = f"SELECT MAX(c.id) FROM changes c WHERE {PUBLISHED} GROUP BY c.iri"
+        return self._select(HEADER_COLUMNS, f"WHERE id IN ({latest}) ORDER BY id")
 
     def page_starts(self, size: int) -> list[datetime]:
         """The time of the first member of each page of `size` versions."""
         rows = self.db.execute(
-            "SELECT at FROM (SELECT at, ROW_NUMBER() OVER (ORDER BY id) - 1 AS pos "
-            "FROM versions) WHERE pos % ? = 0 ORDER BY pos",
+            "SELECT at FROM (SELECT c.at AS at, ROW_NUMBER() OVER (ORDER BY c.id) - 1 AS pos "
+            f"FROM changes c WHERE {PUBLISHED}) WHERE pos % ? = 0 ORDER BY pos",
             (size,),
         )
         return [_parse(at) for (at,) in rows]
 
     def latest_of(self, iri: str) -> Version | None:
-        row = self.db.execute(
-            f"SELECT {COLUMNS} FROM versions WHERE iri = ? ORDER BY id DESC LIMIT 1", (iri,)
-        ).fetchone()
-        return _row(row) if row else None
+        found = self._select(COLUMNS, "WHERE iri = ? ORDER BY id DESC LIMIT 1", (iri,))
+        return found[0] if found else None
 
     def first_time(self) -> datetime | None:
-        row = self.db.execute("SELECT at FROM versions ORDER BY id LIMIT 1").fetchone()
+        row = self.db.execute(
+            f"SELECT c.at FROM changes c WHERE {PUBLISHED} ORDER BY c.id LIMIT 1"
+        ).fetchone()
         return _parse(row[0]) if row else None
 
-    # --- syncing with the change log -----------------------------------------------------
 
-    def sync(self, backend: Backend) -> int:
-        """Copy the change log's new changes; returns the last change id now included."""
-        from museum_kg.loader.changelog import ChangeLog
-
-        with ChangeLog(self.changelog) as log:
-            target = log.last_id()
-            if target <= self.last_id():
-                return self.last_id()
-            with self.lock:
-                done = self.last_id()
-                if target <= done:
-                    return done
-                served = publication(self.settings, backend).snapshot_id
-                if served is not None and log.last_snapshot() != served:
-                    raise StoreError(
-                        "the store is switching to a new snapshot; retry in a few seconds"
-                    )
-                changes = log.changes(after_id=done)
-        changes = [c for c in changes if c.id <= target]
-        newest = {c.iri: c.id for c in changes}
-        live = [c.iri for c in changes if newest[c.iri] == c.id and c.kind != "deleted"]
-        described: dict[str, Description] = {}
-        for start in range(0, len(live), CAPTURE_BATCH):
-            batch = live[start : start + CAPTURE_BATCH]
-            described.update(describe(backend, self.settings, batch))
-        rows = []
-        for c in changes:
-            desc = described.get(c.iri) if newest[c.iri] == c.id else None
-            if c.kind == "deleted":
-                before = self._last_captured(c.iri, rows)
-                label, classes = (before[0], before[1]) if before else (None, [])
-                rows.append((c.id, c.iri, c.kind, _iso(c.at), 0, label, json.dumps(classes), None))
-            elif desc is not None:
-                rows.append(
-                    (
-                        c.id,
-                        c.iri,
-                        c.kind,
-                        _iso(c.at),
-                        1,
-                        desc.label,
-                        json.dumps(desc.classes),
-                        desc.ntriples,
-                    )
-                )
-            else:
-                rows.append((c.id, c.iri, c.kind, _iso(c.at), 0, None, "[]", None))
-        with self.lock, self.db:
-            if self.last_id() >= target:
-                return self.last_id()
-            self.db.executemany(
-                f"INSERT OR IGNORE INTO versions({COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows
-            )
-            self.db.execute("INSERT OR REPLACE INTO synced(one, last_id) VALUES (1, ?)", (target,))
-        return target
-
-    def _last_captured(self, iri: str, pending: list[tuple]) -> tuple[str | None, list] | None:
-        for row in reversed(pending):
-            if row[1] == iri and row[4]:
-                return row[5], json.loads(row[6])
-        found = self.db.execute(
-            "SELECT label, classes FROM versions WHERE iri = ? AND captured = 1 "
-            "ORDER BY id DESC LIMIT 1",
-            (iri,),
-        ).fetchone()
-        return (found[0], json.loads(found[1])) if found else None
-
-
-def open_versions(settings: Settings, backend: Backend) -> VersionStore:
-    """The version store, synced with the change log (404 without a change log)."""
-    store = VersionStore(settings)
-    try:
-        store.sync(backend)
-    except BaseException:
-        store.close()
-        raise
-    return store
+def open_versions(settings: Settings) -> VersionStore:
+    """The published versions of the store (404 without a change log)."""
+    return VersionStore(settings)

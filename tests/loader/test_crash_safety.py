@@ -1,9 +1,11 @@
-"""A load killed with SIGKILL at any moment leaves the previous snapshot served and intact."""
+"""A load killed with SIGKILL at any moment leaves the previous snapshot served and intact,
+and the change log and its versions as they were."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -53,7 +55,30 @@ def _staged(store_dir: Path, suffix: str = ""):
     return ready
 
 
-@pytest.mark.parametrize("moment", ["bulk-loading", "indexing"])
+def _versions_written(store_dir: Path):
+    """Ready once the load's versions are written (pending), before its switch."""
+
+    def ready() -> bool:
+        try:
+            with sqlite3.connect(store_dir / "changelog.sqlite", timeout=0.1) as db:
+                return bool(
+                    db.execute(
+                        "SELECT 1 FROM versions v JOIN changes c ON c.id = v.id "
+                        "JOIN loads l ON l.id = c.load_id WHERE l.state = 'pending' LIMIT 1"
+                    ).fetchone()
+                )
+        except sqlite3.OperationalError:  # busy while the load writes
+            return False
+
+    return ready
+
+
+def _all_versions(store_dir: Path) -> list[tuple]:
+    with sqlite3.connect(store_dir / "changelog.sqlite") as db:
+        return db.execute("SELECT * FROM versions ORDER BY id").fetchall()
+
+
+@pytest.mark.parametrize("moment", ["bulk-loading", "indexing", "versions-written"])
 def test_a_killed_load_leaves_the_previous_snapshot_served(
     moment, big_file, settings, store_dir, served_quads
 ):
@@ -61,8 +86,13 @@ def test_a_killed_load_leaves_the_previous_snapshot_served(
     snapshots = SnapshotStore(store_dir)
     before, current = served_quads(store_dir), (store_dir / "CURRENT").read_bytes()
     log_before = ChangeLog(store_dir / "changelog.sqlite").changes()
+    versions_before = _all_versions(store_dir)
 
-    ready = _staged(store_dir) if moment == "bulk-loading" else _staged(store_dir, "-work")
+    ready = {
+        "bulk-loading": _staged(store_dir),
+        "indexing": _staged(store_dir, "-work"),
+        "versions-written": _versions_written(store_dir),
+    }[moment]
     _kill_when(store_dir, big_file, ready)
 
     assert (store_dir / "CURRENT").read_bytes() == current
@@ -72,6 +102,13 @@ def test_a_killed_load_leaves_the_previous_snapshot_served(
     assert any((store_dir / "staging").iterdir())  # the half-built snapshot is still there
     assert ChangeLog(store_dir / "changelog.sqlite").changes() == log_before
 
+    if moment == "versions-written":  # there, but pending: nobody sees them
+        assert len(_all_versions(store_dir)) > len(versions_before)
     report = load([FIXTURES / "other-vocabulary.ttl"], settings, mode="add", validate=False)
     assert report.previous == current.decode().strip() and report.created == 2
     assert not any((store_dir / "staging").iterdir())
+    # the killed load's versions were undone with its changes; the new load's are there
+    after = _all_versions(store_dir)
+    assert (
+        after[: len(versions_before)] == versions_before and len(after) == len(versions_before) + 2
+    )
