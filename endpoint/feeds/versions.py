@@ -20,6 +20,7 @@ Without a change log (no load yet, or a remote engine loaded by other means than
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class Version:
         return self.kind == "deleted"
 
 
+@functools.lru_cache(maxsize=1024)  # every change of a load has the load's time
 def _parse(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
@@ -71,7 +73,12 @@ def _row(row: tuple, header: bool) -> Version:
     vid, iri, kind, at, label, classes, triples = row  # header: `triples` is a flag
     captured = bool(triples) if header else triples is not None
     text = None if header else triples
-    return Version(vid, iri, kind, _parse(at), captured, label, tuple(json.loads(classes)), text)
+    return Version(vid, iri, kind, _parse(at), captured, label, _classes(classes), text)
+
+
+@functools.lru_cache(maxsize=4096)  # entities share a few combinations of classes
+def _classes(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 class VersionStore:
