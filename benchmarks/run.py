@@ -25,6 +25,7 @@ the machine; ratios measured in the same run are what we compare.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -59,30 +60,28 @@ def dataset(work: Path, triples: int) -> tuple[Path, int]:
 
 
 def store(work: Path, data: Path, triples: int) -> Path:
-    """The benchmark store, (re)built by the current loader when missing or outdated."""
+    """The benchmark store, (re)built when missing or loaded by other loader code."""
     folder = work / f"store-{triples}"
-    if (folder / "CURRENT").exists() and not _has_union_merge(folder):
-        shutil.rmtree(folder)  # loaded before snapshots carried the union merge graph
+    stamp = folder / "loaded-by.txt"
+    code = loader_fingerprint()
+    if (folder / "CURRENT").exists() and (not stamp.exists() or stamp.read_text().strip() != code):
+        shutil.rmtree(folder)  # the snapshot layout may differ from what the loader writes now
     if not (folder / "CURRENT").exists():
         subprocess.run([str(servers.BIN / "museum-kg"), "load", str(data), "--store",
                         str(folder), "--mode", "rebuild", "--no-validate"], check=True)  # fmt: skip
+        stamp.write_text(code + "\n")
     return folder
 
 
-def _has_union_merge(folder: Path) -> bool:
-    import pyoxigraph as ox
-
-    from museum_kg.store.snapshots import SnapshotStore
-    from museum_kg.store.union import UNION_GRAPH
-
-    current = SnapshotStore(folder).current()
-    if current is None:
-        return False
-    store = ox.Store.read_only(str(current.path))
-    try:
-        return store.contains_named_graph(ox.NamedNode(UNION_GRAPH))
-    finally:
-        del store
+def loader_fingerprint() -> str:
+    """A digest of the code that decides what a snapshot holds (the loader, the store)."""
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "loader").glob("*.py")) + sorted(
+        (ROOT / "museum_kg" / "store").glob("*.py")
+    )
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def has_merge_graph(snapshot: Path) -> bool:
