@@ -133,14 +133,3 @@ class Materializer:
 
     def close(self) -> None:
         self.file.close()
-
-
-def write_inferred(store: ox.Store, path: Path, graph: str) -> None:
-    """Bulk-load the derived triples of `path` into `graph` (replacing it)."""
-    if path.stat().st_size:
-        store.bulk_load(
-            path=str(path),
-            format=ox.RdfFormat.N_TRIPLES,
-            to_graph=ox.NamedNode(graph),
-            lenient=True,
-        )  # the terms come from the store: checked already

@@ -5,7 +5,9 @@ Steps, all on a snapshot nobody serves yet (see `museum_kg.store.snapshots`):
    current one (`replace`: drop the graphs the input writes; `add`: keep all);
 2. load each file (Oxigraph's bulk loader for big files);
 3. one pass over the snapshot: entity digests (change log) and the triples
-   implied by the ontology's alignments (`<base>graph/inferred`);
+   implied by the ontology's alignments (`<base>graph/inferred`), loaded by
+   threads (`feed`) while the change log is written; a `rebuild` from
+   N-Triples / N-Quads reads the files once for steps 2 and 3 (`stream`);
 4. SHACL validation of the nodes the load affected;
 5. with `push` (`load --backend`), copy the graphs to the remote engine;
 6. record the changes and the content of each version (`versions`, both
@@ -31,15 +33,16 @@ import pyoxigraph as ox
 from museum_kg.loader import versions
 from museum_kg.loader.changelog import ChangeLog
 from museum_kg.loader.dumps import write_dumps
-from museum_kg.loader.inference import Alignments, write_inferred
+from museum_kg.loader.feed import Feed
+from museum_kg.loader.inference import Alignments
 from museum_kg.loader.progress import CountingReader, Reporter
 from museum_kg.loader.scanning import from_store, while_loading
-from museum_kg.loader.sources import Source, collect, graphs_in, syntax_error
-from museum_kg.loader.stream import direct_path, streamable
+from museum_kg.loader.sources import Source, collect, graphs_in, line_of, syntax_error
+from museum_kg.loader.stream import streamable
 from museum_kg.loader.validate import Validator
 
 from museum_kg.bundled import bundled_files
-from museum_kg.errors import LoadError, RdfSyntaxError
+from museum_kg.errors import LoadError
 from museum_kg.paths import ONTOLOGY_DIR
 from museum_kg.settings import Settings
 from museum_kg.store.snapshots import SnapshotStore
@@ -127,28 +130,33 @@ def load(
             work = builder.path.with_name(builder.id + "-work")
             work.mkdir()
             cleanup.append(work)
+            feed = Feed(store, work)  # bulk loads in threads, in bounded memory
+            builder.before_close(feed.close)
             scanned = None
-            if streamable(sources, mode):  # the scan reads the files while they load
-                scanned = _load_reading(store, sources, work, ontology_graph, inferred_graph,
-                                        reporter)  # fmt: skip
+            if streamable(sources, mode):  # one read of the files feeds the store and the scan
+                scanned = _load_reading(store, sources, feed, work, ontology_graph,
+                                        inferred_graph, reporter)  # fmt: skip
+                triples = feed.lines
             else:
                 for source in sources:
                     _load_file(store, source, reporter)
             if scanned is None:
+                triples = len(store)
                 alignments = _alignments(store, ontology_graph)
                 scanned = from_store(store, work / "scan", alignments, inferred_graph, reporter)
             alignments = scanned.alignments
-            triples = len(store)
             digests, materializer = scanned.digests, scanned.materializer
             spool, described = scanned.spool, scanned.described
             diff = changelog.diff(digests.digests)
             validated = None
             if validate:
+                feed.drain()  # the input is in the store
                 validated = _validate(
                     store, settings, alignments, diff, len(digests.digests), sources, reporter
                 )
             else:
                 reporter.note("warning: shape validation skipped (--no-validate)")
+            feed.add_triples_file(materializer.path, inferred_graph)  # loads meanwhile
             load_id = changelog.record(  # pending until the switch
                 builder.id,
                 diff,
@@ -157,12 +165,12 @@ def load(
                 mode,
                 [str(s.path) for s in sources],
             )
-            digests.digests.clear()  # frees memory for the bulk load of derived triples
+            digests.digests.clear()  # frees memory while the derived triples load
             del store  # publish() must be able to close the database
             try:
                 versions.record(changelog, load_id, described)  # pending with the changes
                 snapshot = _finish(builder, settings, digests, materializer, spool,
-                                   sources, mode, push, reporter)  # fmt: skip
+                                   sources, mode, push, reporter, feed)  # fmt: skip
             except BaseException:
                 changelog.recover(snapshots.current_id())
                 raise
@@ -194,17 +202,19 @@ def load(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _finish(builder, settings, digests, materializer, spool, sources, mode, push, reporter):
+def _finish(builder, settings, digests, materializer, spool, sources, mode, push, reporter, feed):
     """Derived graph, dumps and the optional push, then the switch (returns the snapshot)."""
     _prepare(builder.store, builder, settings, digests, materializer, spool, sources, mode, push,
-             reporter)  # fmt: skip
+             reporter, feed)  # fmt: skip
     return builder.publish()
 
 
-def _prepare(store, builder, settings, digests, materializer, spool, sources, mode, push, reporter):
+def _prepare(
+    store, builder, settings, digests, materializer, spool, sources, mode, push, reporter, feed
+):
     inferred_graph = settings.base_iri + "graph/inferred"
     with reporter.bar("deriving", None):
-        write_inferred(store, materializer.path, inferred_graph)
+        feed.wait()  # the input and the derived triples are in the store
     keys = dict(digests.graph_keys)
     keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
         "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
@@ -222,31 +232,20 @@ def _prepare(store, builder, settings, digests, materializer, spool, sources, mo
             materialise_union(store)  # else the engine's union has no triple twice
 
 
-def _load_reading(store, sources, work, ontology_graph, inferred_graph, reporter):
-    """Load the files in a thread while the scan reads them (`scanning.while_loading`)."""
-    quiet = Reporter(enabled=False)
-
-    def load_one(source: Source) -> None:
-        _load_file(store, source, quiet, direct=work)
+def _load_reading(store, sources, feed, work, ontology_graph, inferred_graph, reporter):
+    """Load the files through `feed` while the scan reads them (`scanning.while_loading`)."""
 
     def alignments() -> Alignments:
         return _alignments(store, ontology_graph)
 
-    return while_loading(sources, load_one, work / "read", alignments, inferred_graph, reporter)
+    graphs = (ontology_graph, inferred_graph)
+    return while_loading(sources, feed, work / "read", alignments, graphs, reporter)
 
 
-def _load_file(store: ox.Store, source: Source, reporter: Reporter, direct=None) -> None:
-    """Load one file; `direct` (a work folder): Oxigraph reads it without Python (a thread)."""
+def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:
     graph = ox.NamedNode(source.graph)
     size = source.size
     try:
-        if direct is not None:
-            with direct_path(source, direct) as path:
-                if size > BULK_BYTES or source.gzipped:
-                    store.bulk_load(path=path, format=source.format, to_graph=graph)
-                else:
-                    store.load(path=path, format=source.format, to_graph=graph)
-            return
         with source.open() as stream, reporter.bar(source.path.name, size) as advance:
             raw = stream.fileobj if source.gzipped else None
             reader = CountingReader(
@@ -258,7 +257,7 @@ def _load_file(store: ox.Store, source: Source, reporter: Reporter, direct=None)
                 store.load(input=reader, format=source.format, to_graph=graph)
     except SyntaxError as exc:
         error = syntax_error(source, exc)
-        error.excerpt = _line_of(source, error)
+        error.excerpt = line_of(source, error.line)
         raise error from None
     except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         if _disk_full(exc):  # a write of the new snapshot failed, not the read of the file
@@ -275,19 +274,6 @@ def _disk_full(exc: BaseException) -> bool:
         return True
     text = str(exc)
     return any(s in text for s in ("No space left", "File too large", "quota exceeded"))
-
-
-def _line_of(source: Source, error: RdfSyntaxError) -> str | None:
-    if not error.line:
-        return None
-    try:
-        with source.open() as stream:
-            for number, line in enumerate(stream, 1):
-                if number == error.line:
-                    return line.decode("utf-8", "replace")
-    except OSError:
-        return None
-    return None
 
 
 def _alignments(store: ox.Store, ontology_graph: str) -> Alignments:

@@ -3,8 +3,8 @@
 `Scan` holds the consumers of that pass (`digest.EntityDigests`,
 `inference.Materializer`, `spool.Spool`, `describe.Descriptions`) and their
 work files. They are fed either from the new store (`from_store`, any load)
-or, for rebuilds from N-Triples / N-Quads, from the input files while a thread
-bulk-loads them (`while_loading`, see `stream`); both give the same groups.
+or, for rebuilds from N-Triples / N-Quads, from the input files while threads
+bulk-load them (`while_loading`, see `stream` and `feed`); both give the same groups.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from museum_kg.loader import stream
 from museum_kg.loader.describe import Descriptions
 from museum_kg.loader.digest import EntityDigests, scan
+from museum_kg.loader.feed import Feed
 from museum_kg.loader.inference import Alignments, Materializer
 from museum_kg.loader.progress import Reporter
 from museum_kg.loader.sources import Source
@@ -73,54 +74,43 @@ def from_store(
 
 def while_loading(
     sources: list[Source],
-    load: Callable[[Source], None],
+    feed: Feed,
     folder: Path,
     alignments: Callable[[], Alignments],
-    inferred_graph: str,
+    graphs: tuple[str, str],
     reporter: Reporter,
 ) -> Scan | None:
-    """Run `load(source)` for each source in a thread while reading them into a `Scan`.
+    """Read `sources` into a `Scan` while `feed` loads them (see `stream`).
 
-    `alignments()` gives the store's alignments (the bundled ontology's until the
-    input brings its own). Returns None when the input is not grouped
-    (`stream.NotGrouped`) or brought other alignments than those the read derived
-    with: the files are loaded all the same, and the caller scans the store. Errors
-    of the load (a syntax error with its line, a full disk) win over those of the read.
+    `alignments()` gives the store's alignments: the bundled ontology's, unless the
+    input brings its own; `graphs` is (ontology graph, derived graph). Returns None
+    when the input is not grouped by subject or brought other alignments than those
+    the read derived with: the store then holds the input (`feed` drained) and the
+    caller scans it. Errors of the loads (a full disk) win over those of the read.
     """
+    ontology_graph, inferred_graph = graphs
     assumed = alignments()
-    background = stream.Background(lambda: [load(s) for s in sources])
-    result: Scan | None = Scan.new(folder, assumed, inferred_graph)
+    result = Scan.new(folder, assumed, inferred_graph)
     total = sum(s.size for s in sources)
     try:
         with reporter.bar("reading", total, unit="lines") as advance:
-            stream.read(
-                sources,
-                result.consumers,
-                result.digests.digests,
-                skip=(inferred_graph, UNION_GRAPH),
-                progress=advance,
-                stop=lambda: background.error is not None,
-            )
-    except stream.NotGrouped as exc:
-        reporter.note(f"input not grouped by subject ({exc}); scanning the store")
-        result.discard()
-        result = None
+            skip = (inferred_graph, UNION_GRAPH)
+            consumers, seen_iris = result.consumers, result.digests.digests
+            broken, seen = stream.read(sources, consumers, seen_iris, feed, skip, advance)
     except BaseException:
         result.discard()
-        background.wait()  # raises the load's own error when it failed too
+        if feed.error is not None:
+            feed.drain()  # raises the load's error
         raise
-    with reporter.bar("loading", None):
-        try:
-            background.wait()
-        except BaseException:
-            if result is not None:
-                result.discard()
-            raise
-    if result is None:
-        return None
     result.materializer.close()
-    if alignments() != assumed:
-        result.discard()  # the input has its own ontology: derive from that one
+    if broken is None and ontology_graph in seen:
+        feed.drain()  # the store has the input's ontology: compare
+        if alignments() != assumed:
+            broken = "the input has its own ontology"
+    if broken is not None:
+        reporter.note(f"indexing: {broken}; scanning the store")
+        result.discard()
+        feed.drain()
         return None
     reporter.note("indexing: read from the files while they loaded")
     return result

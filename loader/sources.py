@@ -130,3 +130,17 @@ def graphs_in(source: Source) -> set[str]:
     except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a truncated .gz...
         raise LoadError(f"{source.path}: cannot read: {exc}", path=str(source.path)) from None
     return found
+
+
+def line_of(source: Source, number: int | None) -> str | None:
+    """Line `number` (from 1) of a source file, for error reports; None if unreadable."""
+    if not number:
+        return None
+    try:
+        with source.open() as stream:
+            for current, line in enumerate(stream, 1):
+                if current == number:
+                    return line.decode("utf-8", "replace")
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None

@@ -220,6 +220,7 @@ class SnapshotBuilder:
         self.base = base  # the snapshot this one was copied from, if any
         self._lock = lock
         self.done = False
+        self._before_close: list = []
         try:
             if base is not None:
                 pyoxigraph.Store.read_only(str(base.path)).backup(str(self.path))
@@ -228,6 +229,11 @@ class SnapshotBuilder:
             self._release()
             shutil.rmtree(self.path, ignore_errors=True)
             raise StoreError(f"cannot create snapshot in {self.path}: {exc}") from exc
+
+    def before_close(self, hook) -> None:
+        """Call `hook()` before the database closes (publish or abort), e.g. to stop
+        threads that write into it; errors of a hook are left to whoever waits for them."""
+        self._before_close.append(hook)
 
     def publish(self) -> Snapshot:
         """Close and flush the database, make it the served snapshot, prune old ones."""
@@ -258,6 +264,10 @@ class SnapshotBuilder:
         self._release()
 
     def _close_store(self, strict: bool = False) -> None:
+        hooks, self._before_close = self._before_close, []
+        for hook in hooks:
+            with contextlib.suppress(Exception):
+                hook()
         store = getattr(self, "store", None)
         if store is not None:
             self.store = None
