@@ -57,6 +57,7 @@ class QueryInfo:
     loads: tuple[Target, ...] = ()
     max_depth: int = 0
     dataset_clause: bool = False  # FROM or FROM NAMED: the query names its own dataset
+    graph_patterns: bool = True  # the word GRAPH occurs: the query may read named graphs
 
     @property
     def fetches(self) -> tuple[Target, ...]:
@@ -103,7 +104,13 @@ def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
         loads=tuple(reader.loads),
         max_depth=depth,
         dataset_clause=any(tok.is_keyword("FROM") for tok in tokens),
+        graph_patterns=any(_names_graph(tok) for tok in tokens),
     )
+
+
+def _names_graph(tok: Token) -> bool:
+    """`GRAPH`, also glued to what follows (`GRAPH?g`, `GRAPHex:g` read as one word)."""
+    return tok.kind in ("name", "pname") and tok.text.upper().startswith("GRAPH")
 
 
 def _check_depth(tokens: list[Token]) -> int:

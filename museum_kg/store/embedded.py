@@ -110,6 +110,7 @@ class EmbeddedBackend:
             "named_graphs": list(request.named_graphs),
             "union": request.union_default_graph,
             "own_dataset": info.dataset_clause,
+            "graph_patterns": info.graph_patterns,
             "substitutions": {
                 name.lstrip("?$"): _term_spec(name, term)
                 for name, term in request.substitutions.items()

@@ -126,7 +126,8 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
         options["default_graph"] = [ox.NamedNode(g) for g in p["default_graphs"]]
         options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
     elif not p.get("own_dataset"):  # FROM / FROM NAMED in the query apply as written
-        options.update(dataset_options(store, p["union"], state.visible))
+        graph_patterns = p.get("graph_patterns", True)
+        options.update(dataset_options(store, p["union"], state.visible, graph_patterns))
     if p["substitutions"]:
         options["substitutions"] = {
             ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()

@@ -146,3 +146,17 @@ def test_words_that_merely_start_with_service_or_load_are_not_fetches() -> None:
 def test_glued_keywords_with_a_declared_prefix_are_recorded_as_problems() -> None:
     (target,) = inspect("PREFIX e: <http://x/> ASK { SERVICEe:y {} }").services
     assert target.iri is None and "glued" in (target.problem or "")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+        ("select * where { graph <http://x/g> { ?s ?p ?o } }", True),
+        ("SELECT ?graph WHERE { ?graph ?p 'GRAPH' }", False),
+        ("PREFIX graph: <http://x/> SELECT * WHERE { ?s graph:p ?o }", True),  # safe side
+    ],
+)
+def test_graph_patterns_says_whether_named_graphs_can_be_read(query, expected):
+    assert inspect(query).graph_patterns is expected

@@ -74,3 +74,16 @@ def test_every_write_rebuilds_the_merge(merged) -> None:
 def test_without_the_union_the_default_graph_is_the_stores_own(merged) -> None:
     rows = _rows(merged, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union=False)
     assert rows[0]["n"]["value"] == "0"
+
+
+@pytest.mark.parametrize("graph_word", ["GRAPH", "graph", "Graph"])
+def test_graph_patterns_in_any_case_still_hide_the_merge(merged, graph_word) -> None:
+    rows = _rows(merged, f"SELECT DISTINCT ?g WHERE {{ {graph_word} ?g {{ ?s ?p ?o }} }}")
+    assert {r["g"]["value"] for r in rows} == {f"{EX}graph/a", f"{EX}graph/b"}
+
+
+def test_queries_without_graph_patterns_read_the_merge_alone(merged) -> None:
+    """Such queries skip the named-graph list (faster); answers are the same set."""
+    assert _count(merged, "?s ?p ?o OPTIONAL { ?s ?q ?x }") == 4  # 2 triples x 2
+    rows = _rows(merged, f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }} ORDER BY ?p")
+    assert [r["p"]["value"] for r in rows] == [f"{EX}name", f"{EX}p"]
