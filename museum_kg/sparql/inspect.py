@@ -58,6 +58,7 @@ class QueryInfo:
     max_depth: int = 0
     dataset_clause: bool = False  # FROM or FROM NAMED: the query names its own dataset
     graph_patterns: bool = True  # the word GRAPH occurs: the query may read named graphs
+    light: bool = False  # looks like a lookup: see `_looks_light`
 
     @property
     def fetches(self) -> tuple[Target, ...]:
@@ -105,7 +106,56 @@ def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
         max_depth=depth,
         dataset_clause=any(tok.is_keyword("FROM") for tok in tokens),
         graph_patterns=any(_names_graph(tok) for tok in tokens),
+        light=kind == "query" and _looks_light(tokens),
     )
+
+
+# Words and operators that can make evaluation long whatever the data: aggregation,
+# sorting, duplicate removal, negation, nested queries, federation, property paths.
+_HEAVY_WORDS = {
+    "GROUP", "ORDER", "DISTINCT", "REDUCED", "MINUS", "EXISTS", "SERVICE", "HAVING",
+    "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT", "UNION", "OPTIONAL",
+}  # fmt: skip
+_HEAVY_PUNCT = {"*", "+", "?", "|", "^", "/"}
+
+
+def _looks_light(tokens: list[Token]) -> bool:
+    """A lookup: one query form, none of the heavy words or path operators, and a
+    constant to start from (an IRI, prefixed name or literal in a triple pattern, not in
+    a FILTER or BIND expression; or the resource a DESCRIBE names).
+
+    Only a scheduling hint (light queries may use the workers kept for them, see
+    `museum_kg.store.pool`): a wrong guess costs speed, never safety, since every
+    query keeps its deadline.
+    """
+    forms = [t for t in tokens if t.is_keyword(*FORMS)]
+    if len(forms) != 1:
+        return False
+    describe = forms[0].is_keyword("DESCRIBE")
+    braces = parens = 0
+    after_form = anchored = False
+    for i, tok in enumerate(tokens):
+        if tok.kind == "punct" and tok.text == "{":
+            braces += 1
+        elif tok.kind == "punct" and tok.text == "}":
+            braces = max(0, braces - 1)
+        elif tok.kind == "punct" and tok.text in "([":
+            parens += 1
+        elif tok.kind == "punct" and tok.text in ")]":
+            parens = max(0, parens - 1)
+        elif tok.is_keyword(*FORMS):
+            after_form = True
+        elif tok.kind == "name" and tok.text.upper() in _HEAVY_WORDS:
+            return False
+        elif tok.kind == "punct" and tok.text in _HEAVY_PUNCT:
+            previous = tokens[i - 1] if i else None
+            if not (tok.text == "*" and previous is not None and previous.is_keyword("SELECT")):
+                return False
+        elif tok.kind in ("iri", "pname", "string", "number") and not parens:
+            in_pattern = braces > 0
+            described = describe and after_form and braces == 0 and tok.kind in ("iri", "pname")
+            anchored = anchored or in_pattern or described
+    return anchored
 
 
 def _names_graph(tok: Token) -> bool:

@@ -78,7 +78,8 @@ class EmbeddedBackend:
         self._resolver = resolver  # None = system DNS
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
-        self._pool = Pool(settings.workers, "museum-kg-query")
+        # a quarter of the workers (none below 4) wait for lookups only: see `Pool`
+        self._pool = Pool(settings.workers, "museum-kg-query", reserve=settings.workers // 4)
         self._writer: Pool | None = None
         self._write_lock = threading.Lock()
         self._closed = False
@@ -119,7 +120,7 @@ class EmbeddedBackend:
             "base_iri": request.base_iri,
         }
         payload["forward"] = self._forward(info)
-        reply = self._read("query", payload, deadline, limit, info)
+        reply = self._read("query", payload, deadline, limit, info, light=info.light)
         engine_form = "construct" if reply.get("form") == "graph" else reply.get("form")
         return self._result(info.form or engine_form or form, request.result_format, reply)
 
@@ -141,7 +142,7 @@ class EmbeddedBackend:
         snapshot = self._snapshot()
         limit = self.settings.timeout
         payload = {"snapshot_id": snapshot.id, "snapshot_path": str(snapshot.path)}
-        return self._read("graphs", payload, time.monotonic() + limit, limit)
+        return self._read("graphs", payload, time.monotonic() + limit, limit, light=True)
 
     def version(self) -> str:
         return self._snapshot().id
@@ -223,12 +224,18 @@ class EmbeddedBackend:
         }
 
     def _read(
-        self, op: str, payload: dict, deadline: float, limit: float, info: QueryInfo | None = None
+        self,
+        op: str,
+        payload: dict,
+        deadline: float,
+        limit: float,
+        info: QueryInfo | None = None,
+        light: bool = False,
     ) -> Any:
         spool = str(self._spool_dir / uuid.uuid4().hex)
         payload["spool"] = spool
         try:
-            reply = self._pool.run(op, payload, deadline)
+            reply = self._pool.run(op, payload, deadline, light)
         except Deadline:
             discard(spool)
             raise QueryTimeout(limit) from None

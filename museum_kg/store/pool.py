@@ -93,10 +93,17 @@ class Worker:
 
 
 class Pool:
-    """`size` workers, each serving one request at a time."""
+    """`size` workers, each serving one request at a time.
 
-    def __init__(self, size: int, name: str = "museum-kg-worker") -> None:
-        self.size, self.name = size, name
+    `reserve` of them are kept for light requests (`run(..., light=True)`): a request
+    that is not light waits rather than take one of the last `reserve` idle workers, so
+    a lookup never queues behind a pool full of aggregations.
+    """
+
+    def __init__(self, size: int, name: str = "museum-kg-worker", reserve: int = 0) -> None:
+        if not 0 <= reserve < size:
+            raise ValueError(f"reserve must be between 0 and size - 1; got {reserve} of {size}")
+        self.size, self.name, self.reserve = size, name, reserve
         self._idle: deque[Worker] = deque()
         self._all: set[Worker] = set()
         self._cond = threading.Condition()
@@ -112,14 +119,14 @@ class Pool:
         worker = Worker(f"{self.name}-{self._serial}")
         self._all.add(worker)
         self._idle.append(worker)
-        self._cond.notify()
+        self._cond.notify_all()
 
     def pids(self) -> list[int]:
         with self._cond:
             return [w.pid for w in self._all]
 
-    def run(self, op: str, payload: Any, deadline: float) -> Any:
-        worker = self._acquire(deadline)
+    def run(self, op: str, payload: Any, deadline: float, light: bool = False) -> Any:
+        worker = self._acquire(deadline, light)
         healthy = False
         try:
             reply = worker.call(op, payload, deadline)
@@ -128,9 +135,10 @@ class Pool:
         finally:
             self._release(worker, healthy)
 
-    def _acquire(self, deadline: float) -> Worker:
+    def _acquire(self, deadline: float, light: bool = False) -> Worker:
+        keep = 0 if light else self.reserve
         with self._cond:
-            while not self._idle:
+            while len(self._idle) <= keep:
                 if self._closed:
                     raise Overloaded(1)
                 remaining = deadline - time.monotonic()
@@ -158,7 +166,7 @@ class Pool:
         with self._cond:
             if healthy:
                 self._idle.append(worker)
-                self._cond.notify()
+                self._cond.notify_all()  # a light waiter may take what a heavy one may not
                 return
             self._all.discard(worker)
             if not self._closed:

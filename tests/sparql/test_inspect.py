@@ -160,3 +160,22 @@ def test_glued_keywords_with_a_declared_prefix_are_recorded_as_problems() -> Non
 )
 def test_graph_patterns_says_whether_named_graphs_can_be_read(query, expected):
     assert inspect(query).graph_patterns is expected
+
+
+@pytest.mark.parametrize(
+    ("query", "light"),
+    [
+        ("SELECT ?p ?o WHERE { <http://x/a> ?p ?o }", True),
+        ('SELECT ?s WHERE { ?s <http://x/label> "Mill"@en }', True),
+        ("DESCRIBE <http://x/e>", True),
+        ("CONSTRUCT { <http://x/e> ?p ?o } WHERE { <http://x/e> ?p ?o }", True),
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT ?s WHERE { ?s ?p ?o FILTER(?o > 3) } LIMIT 10", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p <http://x/o> }", False),
+        ("SELECT ?o WHERE { <http://x/a> <http://x/p>+ ?o }", False),
+        ("SELECT ?o WHERE { <http://x/a> ?p ?o } ORDER BY ?o", False),
+        ("PREFIX e: <http://x/> DESCRIBE ?x WHERE { ?x ?p ?o }", False),
+    ],
+)
+def test_light_marks_lookups_anchored_on_a_constant(query, light):
+    assert inspect(query).light is light
