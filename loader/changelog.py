@@ -18,6 +18,7 @@ undone with it.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -248,16 +249,18 @@ class ChangeLog:
                     (_json_list(diff.updated + diff.deleted),),
                 )
             )
-            rows = [(load_id, i, "created", stamp, None) for i in diff.created]
-            rows += [(load_id, i, "updated", stamp, old.get(i)) for i in diff.updated]
-            rows += [(load_id, i, "deleted", stamp, old.get(i)) for i in diff.deleted]
-            rows.sort(key=lambda r: r[1])
+            rows = heapq.merge(  # by IRI; generators, as a bulk load has millions of rows
+                ((load_id, i, "created", stamp, None) for i in sorted(diff.created)),
+                ((load_id, i, "updated", stamp, old.get(i)) for i in sorted(diff.updated)),
+                ((load_id, i, "deleted", stamp, old.get(i)) for i in sorted(diff.deleted)),
+                key=lambda r: r[1],
+            )
             self.db.executemany(
                 "INSERT INTO changes(load_id, iri, kind, at, prev_hash) VALUES (?,?,?,?,?)", rows
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO state(iri, hash) VALUES (?, ?)",
-                [(i, new[i]) for i in diff.changed],
+                ((i, new[i]) for i in heapq.merge(diff.created, diff.updated)),
             )
             self.db.executemany(
                 "UPDATE state SET hash = NULL WHERE iri = ?", [(i,) for i in diff.deleted]

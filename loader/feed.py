@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-CHUNK_LINES = 500_000  # quads per bulk_load call (Oxigraph: ~0.45 GB while it indexes them)
+CHUNK_LINES = 250_000  # quads per bulk_load call (Oxigraph holds ~0.22 GB while it indexes them)
 CHUNK_BYTES = 64 << 20  # bytes per chunk read from a file of derived triples
 THREADS = 2  # bulk_load calls at the same time
 
@@ -52,11 +52,11 @@ class Feed:
 
     # --- the calling thread ----------------------------------------------------------------
 
-    def add(self, quads: list[bytes]) -> None:
-        """Load these N-Quads lines (of the current document)."""
-        data = b"".join(quads)
-        count = len(quads)
+    def add(self, data: bytes, count: int) -> None:
+        """Load `count` N-Quads lines (`data`) of the current document."""
+        self.lines += count
         if b"_:" in data:
+            quads = data.splitlines(keepends=True)
             if self._side is None:
                 self._documents += 1
                 path = self.folder / f"blank-{self._documents}.nq"
@@ -64,7 +64,6 @@ class Feed:
             self._side[1].writelines(q for q in quads if b"_:" in q)
             plain = [q for q in quads if b"_:" not in q]
             data, count = b"".join(plain), len(plain)
-        self.lines += len(quads)
         self._parts.append(data)
         self._count += count
         if self._count >= CHUNK_LINES:

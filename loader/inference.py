@@ -125,10 +125,10 @@ class Materializer:
                 derived.update([subject + mid + rest for mid in mids])
         if derived:
             derived.difference_update(lines)
-            self.file.writelines(derived)
-            if self.quads is not None:
-                suffix = self.suffix
-                self.quads.writelines([line[:-3] + suffix for line in derived])
+            data = b"".join(derived)  # one write per group: many small ones cost more
+            self.file.write(data)
+            if self.quads is not None:  # " .\n" only ends lines: newlines in literals are escaped
+                self.quads.write(data.replace(b" .\n", self.suffix))
             self.count += len(derived)
 
     def close(self) -> None:

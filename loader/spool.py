@@ -34,9 +34,9 @@ class Spool:
         self._file = open(path, "wb")  # noqa: SIM115 - closed by end_graph()
 
     def group(self, subject: bytes, lines: list[bytes]) -> None:
-        self._file.writelines(lines)
-        suffix = self._suffix
-        self.whole.writelines([line[:-3] + suffix for line in lines])
+        data = b"".join(lines)
+        self._file.write(data)
+        self.whole.write(data.replace(b" .\n", self._suffix))  # " .\n" only ends lines
         self.sizes[self._graph] += len(lines)
 
     def end_graph(self) -> None:

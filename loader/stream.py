@@ -79,7 +79,7 @@ class _Groups:
             return
         for label, lines in self.blank.items():
             lines = list(dict.fromkeys(lines))
-            self.feed.add(self._quads(lines))
+            self.feed.add(b"".join(lines).replace(b" .\n", self.suffix), len(lines))
             if self.active:
                 self._hand(label, lines)
         if self.active:
@@ -88,31 +88,29 @@ class _Groups:
         self.done.add(self.graph)
         self.graph, self.blank, self.deferred = None, {}, set()
 
-    def group(self, subject: str, lines: list[str]) -> None:
-        data = "".join(lines).encode()
-        group = data.splitlines(keepends=True)
+    def group(self, subject: bytes, group: list[bytes]) -> None:
+        """The N-Triples lines of one subject (canonical, blank nodes relabelled)."""
         if len(group) > 1:
-            group = list(dict.fromkeys(group))
-        if subject[0] == "_":
-            self.blank.setdefault(subject.encode(), []).extend(group)
+            unique = list(dict.fromkeys(group))
+            if len(unique) < len(group):
+                group = unique
+        if subject[:2] == b"_:":
+            self.blank.setdefault(subject, []).extend(group)
             return
-        self.feed.add(self._quads(group))
+        data = b"".join(group)
+        self.feed.add(data.replace(b" .\n", self.suffix), len(group))  # " .\n" only ends lines
         if not self.active:
             return
-        iri = subject[1:-1]
+        iri = subject[1:-1].decode("utf-8")
         if iri in self.seen or iri in self.deferred:
-            self._break(f"subject {subject} comes back after other subjects")
+            self._break(f"subject {subject.decode()} comes back after other subjects")
             return
         if b" _:" in data:
             self.deferred.add(iri)
-        self._hand(subject.encode(), group)
+        self._hand(subject, group)
         self.count += 1
         if self.count % CHECK_EVERY == 0 and self.stop():
             raise Stopped
-
-    def _quads(self, lines: list[bytes]) -> list[bytes]:
-        suffix = self.suffix
-        return [line[:-3] + suffix for line in lines]
 
     def _break(self, reason: str) -> None:
         self.broken = self.broken or reason
@@ -150,7 +148,9 @@ def read(
                     size_of = (lambda f=raw: f.tell()) if raw is not None else None
                     reader = CountingReader(stream, progress, raw_size_of=size_of)
                 quads = ox.parse(reader, format=source.format)
-                _read_quads(quads, ox.NamedNode(source.graph), f"_:f{number}x", groups)
+                triples = source.format == ox.RdfFormat.N_TRIPLES
+                read_file = _read_triples if triples else _read_quads
+                read_file(quads, ox.NamedNode(source.graph), f"_:f{number}x", groups)
         except SyntaxError as exc:
             error = syntax_error(source, exc)
             error.excerpt = line_of(source, error.line)
@@ -161,17 +161,77 @@ def read(
     return groups.broken, groups.done
 
 
+class _Lines:
+    """A file object for `pyoxigraph.serialize` that cuts N-Triples into subject groups."""
+
+    def __init__(self, groups: _Groups, blank: bytes) -> None:
+        self.groups = groups
+        self.blank = blank  # the prefix of this file's blank-node labels
+        self.rest = b""
+        self.subject: bytes | None = None
+        self.lines: list[bytes] = []
+
+    def write(self, chunk: bytes) -> int:
+        data = self.rest + chunk
+        cut = data.rfind(b"\n") + 1
+        self.rest = data[cut:]
+        block = data[:cut]
+        lines = block.splitlines(keepends=True)
+        if b"_:" in block:
+            lines = [_relabel(line, self.blank) if b"_:" in line else line for line in lines]
+        subject, group, hand = self.subject, self.lines, self.groups.group
+        for line in lines:
+            s = line[: line.index(b" ")]
+            if s != subject:
+                if group:
+                    hand(subject, group)
+                subject, group = s, []
+            group.append(line)
+        self.subject, self.lines = subject, group
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self.lines:
+            self.groups.group(self.subject, self.lines)
+        self.subject, self.lines = None, []
+
+
+def _relabel(line: bytes, prefix: bytes) -> bytes:
+    s, p, rest = line.split(b" ", 2)
+    if s[:2] == b"_:":
+        s = prefix + s[2:]
+    if rest[:2] == b"_:":
+        rest = prefix + rest[2:]
+    return b" ".join((s, p, rest))
+
+
+def _read_triples(triples, graph: ox.NamedNode, blank: str, groups: _Groups) -> None:
+    """Group the triples of one N-Triples file: Oxigraph writes the lines, Python cuts them."""
+    groups.start(graph)
+    lines = _Lines(groups, blank.encode())
+    ox.serialize(triples, lines, format=ox.RdfFormat.N_TRIPLES)
+    lines.finish()
+    groups.end()
+
+
 def _read_quads(quads, default_graph: ox.NamedNode, blank: str, groups: _Groups) -> None:
     """Group the quads of one file (`blank`: the prefix of its blank-node labels)."""
     graph_name = None  # the term of the current graph
     subject = None
     lines: list[str] = []
     append = lines.append
+
+    def hand(subject: str, lines: list[str]) -> None:
+        groups.group(subject.encode(), "".join(lines).encode().splitlines(keepends=True))
+
     for quad in quads:
         g = quad.graph_name
         if g != graph_name:
             if lines:
-                groups.group(subject, lines)
+                hand(subject, lines)
                 subject, lines = None, []
                 append = lines.append
             groups.end()
@@ -182,7 +242,7 @@ def _read_quads(quads, default_graph: ox.NamedNode, blank: str, groups: _Groups)
             s = blank + s[2:]
         if s != subject:
             if lines:
-                groups.group(subject, lines)
+                hand(subject, lines)
                 lines = []
                 append = lines.append
             subject = s
@@ -191,5 +251,5 @@ def _read_quads(quads, default_graph: ox.NamedNode, blank: str, groups: _Groups)
             o = blank + o[2:]
         append(f"{s} {quad.predicate} {o} .\n")
     if lines:
-        groups.group(subject, lines)
+        hand(subject, lines)
     groups.end()
