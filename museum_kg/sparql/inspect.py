@@ -114,7 +114,7 @@ def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
 # sorting, duplicate removal, negation, nested queries, federation, property paths.
 _HEAVY_WORDS = {
     "GROUP", "ORDER", "DISTINCT", "REDUCED", "MINUS", "EXISTS", "SERVICE", "HAVING",
-    "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT", "UNION", "OPTIONAL",
+    "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT",
 }  # fmt: skip
 _HEAVY_PUNCT = {"*", "+", "?", "|", "^", "/"}
 

@@ -175,6 +175,7 @@ def test_graph_patterns_says_whether_named_graphs_can_be_read(query, expected):
         ("SELECT ?o WHERE { <http://x/a> <http://x/p>+ ?o }", False),
         ("SELECT ?o WHERE { <http://x/a> ?p ?o } ORDER BY ?o", False),
         ("PREFIX e: <http://x/> DESCRIBE ?x WHERE { ?x ?p ?o }", False),
+        ("SELECT * WHERE { VALUES ?e { <http://x/a> } ?e ?p ?o OPTIONAL { ?o ?q ?r } }", True),
     ],
 )
 def test_light_marks_lookups_anchored_on_a_constant(query, light):
