@@ -110,10 +110,10 @@ def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
     )
 
 
-# Words and operators that can make evaluation long whatever the data: aggregation,
-# sorting, duplicate removal, negation, nested queries, federation, property paths.
+# Words and operators that make evaluation read much more than it returns: aggregation,
+# negation, federation and (below) property paths.
 _HEAVY_WORDS = {
-    "GROUP", "ORDER", "DISTINCT", "REDUCED", "MINUS", "EXISTS", "SERVICE", "HAVING",
+    "GROUP", "HAVING", "MINUS", "EXISTS", "SERVICE",
     "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT",
 }  # fmt: skip
 _HEAVY_PUNCT = {"*", "+", "?", "|", "^", "/"}
