@@ -51,6 +51,24 @@ class Oxigraph:
         }
         return Settings.load(env={}, **(values | changes))
 
+    def select(self, query: str) -> list[dict[str, str]]:
+        """Rows of a SELECT asked of the engine itself (not through museum-kg), as plain
+        `{variable: value}` dicts."""
+        import requests
+
+        response = requests.post(
+            self.query_url,
+            data=query,
+            headers={
+                "Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+json",
+            },
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        bindings = response.json()["results"]["bindings"]
+        return [{k: v["value"] for k, v in row.items()} for row in bindings]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

@@ -16,22 +16,6 @@ EX = "http://example.org/"
 GRAPHS = [EX + "graph/a", EX + "graph/b"]
 
 
-def _select(engine, query: str) -> list[dict]:
-    response = requests.post(
-        engine.query_url,
-        data=query,
-        headers={
-            "Content-Type": "application/sparql-query",
-            "Accept": "application/sparql-results+json",
-        },
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return [
-        {k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]
-    ]
-
-
 def _update(engine, text: str) -> requests.Response:
     return requests.post(
         engine.url + "update",
@@ -42,7 +26,7 @@ def _update(engine, text: str) -> requests.Response:
 
 
 def _marker(engine) -> str | None:
-    rows = _select(engine, "SELECT ?v WHERE { <urn:museum-kg:version> ?p ?v }")
+    rows = engine.select("SELECT ?v WHERE { <urn:museum-kg:version> ?p ?v }")
     return rows[0]["v"] if rows else None
 
 
@@ -78,7 +62,7 @@ def test_the_engine_applies_one_update_request_whole_or_not_at_all(oxigraph_fact
         f"DROP GRAPH <{EX}graph/absent>"  # not SILENT: fails
     )
     assert not _update(engine, failing).ok
-    rows = _select(engine, f"SELECT ?o WHERE {{ GRAPH <{GRAPHS[0]}> {{ ?s ?p ?o }} }}")
+    rows = engine.select(f"SELECT ?o WHERE {{ GRAPH <{GRAPHS[0]}> {{ ?s ?p ?o }} }}")
     assert rows == [{"o": "1"}]
 
 
@@ -92,7 +76,7 @@ def test_readers_never_see_a_small_push_half_done(oxigraph_factory) -> None:
 
     def read() -> None:
         while not done.is_set():
-            seen.append(_select(engine, GENERATIONS))
+            seen.append(engine.select(GENERATIONS))
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -108,7 +92,7 @@ def test_readers_never_see_a_small_push_half_done(oxigraph_factory) -> None:
         assert len(generations) == 1, answer
         assert sorted(row["g"] for row in answer) == GRAPHS
         assert {row["n"] for row in answer} == {"5000"}
-    assert {row["gen"] for row in _select(engine, GENERATIONS)} == {"2"}
+    assert {row["gen"] for row in engine.select(GENERATIONS)} == {"2"}
     assert _marker(engine) == "snap-2"
 
 
@@ -119,7 +103,7 @@ def test_a_blank_node_shared_by_two_graphs_stays_one_node(oxigraph_factory) -> N
     for graph in GRAPHS:
         store.add(ox.Quad(shared, ox.NamedNode(EX + "p"), ox.Literal(graph), ox.NamedNode(graph)))
     assert push_snapshot(engine.settings(), store, "snap", None).atomic
-    rows = _select(engine, f"SELECT DISTINCT ?b WHERE {{ GRAPH ?g {{ ?b <{EX}p> ?o }} }}")
+    rows = engine.select(f"SELECT DISTINCT ?b WHERE {{ GRAPH ?g {{ ?b <{EX}p> ?o }} }}")
     assert len(rows) == 1
 
 
@@ -131,7 +115,7 @@ def test_a_push_above_the_limit_goes_graph_by_graph(oxigraph_factory) -> None:
     report = push_snapshot(settings, _generation(2, 10), "snap-2", None, atomic_bytes=100)
     assert not report.atomic
     assert report.replaced == GRAPHS and report.deleted == [EX + "graph/old"]
-    assert {row["gen"] for row in _select(engine, GENERATIONS)} == {"2"}
+    assert {row["gen"] for row in engine.select(GENERATIONS)} == {"2"}
     assert _marker(engine) == "snap-2"
 
 

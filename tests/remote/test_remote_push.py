@@ -4,7 +4,6 @@ is small: in one atomic update), publish nothing when the push fails."""
 from __future__ import annotations
 
 import pytest
-import requests
 from museum_kg.loader.changelog import ChangeLog
 
 from museum_kg.store.snapshots import SnapshotStore
@@ -14,28 +13,13 @@ EXTRA = BASE + "graph/remote-extra"
 NEW_ORG = BASE + "id/org/remote-extra-museum"
 
 
-def _select(engine, query: str) -> list[dict]:
-    response = requests.post(
-        engine.query_url,
-        data=query,
-        headers={
-            "Content-Type": "application/sparql-query",
-            "Accept": "application/sparql-results+json",
-        },
-        timeout=30,
-    )
-    return [
-        {k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]
-    ]
-
-
 def _graphs(engine) -> dict[str, int]:
-    rows = _select(engine, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    rows = engine.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     return {row["g"]: int(row["n"]) for row in rows}
 
 
 def _marker(engine) -> str | None:
-    rows = _select(engine, "SELECT ?v WHERE { <urn:museum-kg:version> ?p ?v }")  # default graph
+    rows = engine.select("SELECT ?v WHERE { <urn:museum-kg:version> ?p ?v }")  # default graph
     return rows[0]["v"] if rows else None
 
 
@@ -80,8 +64,7 @@ def test_an_added_file_replaces_only_its_graph_and_the_derived_one(engine, cli_l
     for graph in before:
         if graph != BASE + "graph/inferred":
             assert after[graph] == before[graph], graph
-    derived = _select(
-        engine,
+    derived = engine.select(
         f"SELECT ?c WHERE {{ GRAPH <{BASE}graph/inferred> {{ <{NEW_ORG}> a ?c }} }}",
     )
     assert {"c": "https://schema.org/Museum"} in derived  # mkg:Museum is a schema:Museum
