@@ -133,13 +133,27 @@ class _Hashing:
         self.raw.flush()
 
 
+def _gzip(raw: IO[bytes]) -> gzip.GzipFile:
+    """The compression of gzip dumps: no name or time in the header, so the same input gives
+    the same bytes; level 1, as size matters less than the time of a load."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=1)
+
+
+def gzip_file(source: Path, target: Path) -> None:
+    """Compress `source` into `target` as `write_dump_set` compresses a dump.
+
+    A load calls it ahead, in a thread, for the whole-dataset dump, and names the
+    result in `prepared` (a `.gz` file is copied as it is).
+    """
+    with open(target, "wb") as raw, _gzip(raw) as zipped, open(source, "rb") as data:
+        shutil.copyfileobj(data, zipped, 1 << 20)
+
+
 def _write_one(path: Path, writer: Writer, compress: bool) -> tuple[int, str]:
     with open(path, "wb") as raw:
         sink = _Hashing(raw)
-        if compress:
-            with gzip.GzipFile(
-                filename="", mode="wb", fileobj=sink, mtime=0, compresslevel=1
-            ) as zipped:
+        if compress and not getattr(writer, "compressed", False):
+            with _gzip(sink) as zipped:
                 writer(zipped)
         else:
             writer(sink)
@@ -267,7 +281,8 @@ def write_dumps(
     `graph_keys` (graph IRI, "" for the default graph -> content key) skips the
     passes of `content_key` when the caller already knows them (the loader's scan).
     `prepared` (None for the whole dataset, or a graph IRI -> file) names files that
-    already hold the serialization (N-Quads; N-Triples, which is Turtle, for a graph).
+    already hold the serialization (N-Quads; N-Triples, which is Turtle, for a graph);
+    a whole dataset ending in `.gz` is compressed already (`gzip_file`).
     """
     import pyoxigraph as ox
 
@@ -278,6 +293,7 @@ def write_dumps(
             with open(path, "rb") as source:
                 shutil.copyfileobj(source, out, 1 << 20)
 
+        write.compressed = path.suffix == ".gz"  # type: ignore[attr-defined]
         return write
 
     def whole(out: IO[bytes]) -> None:

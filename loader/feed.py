@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 CHUNK_LINES = 250_000  # quads per bulk_load call (Oxigraph holds ~0.22 GB while it indexes them)
-CHUNK_BYTES = 64 << 20  # bytes per chunk read from a file of derived triples
+CHUNK_BYTES = 32 << 20  # bytes per chunk of a file of derived triples (~200,000 lines)
 THREADS = 2  # bulk_load calls at the same time
 
 

@@ -10,7 +10,10 @@ as Turtle with prefixes, which reads better.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+
+from museum_kg.loader.dumps import gzip_file
 
 LARGE = 50_000  # graphs with more triples than this are dumped from the spool
 
@@ -22,6 +25,8 @@ class Spool:
         self.sizes: dict[str, int] = {}
         self.files: dict[str, Path] = {}
         self._file = None
+        self._gzip: threading.Thread | None = None
+        self._error: BaseException | None = None
         self._graph = ""
         self._suffix = b" .\n"
 
@@ -54,9 +59,27 @@ class Spool:
     def close(self) -> None:
         self.whole.close()
 
+    def compress_whole(self) -> None:
+        """Close the whole N-Quads and gzip it in a thread (zlib lets other threads run)."""
+        self.close()
+        source, target = self.folder / "whole.nq", self.folder / "whole.nq.gz"
+        self._gzip = threading.Thread(target=self._compress, args=(source, target), daemon=True)
+        self._gzip.start()
+
+    def _compress(self, source: Path, target: Path) -> None:
+        try:
+            gzip_file(source, target)
+        except BaseException as exc:  # raised by prepared()
+            self._error = exc
+
     def prepared(self) -> dict[str | None, Path]:
         """Files for `write_dumps`: None -> whole N-Quads; graph -> its N-Triples (if large)."""
         ready: dict[str | None, Path] = {None: self.folder / "whole.nq"}
+        if self._gzip is not None:
+            self._gzip.join()
+            if self._error is not None:
+                raise self._error
+            ready[None] = self.folder / "whole.nq.gz"
         for graph, path in self.files.items():
             if graph and self.sizes[graph] > LARGE:
                 ready[graph] = path

@@ -215,3 +215,19 @@ def test_a_failure_after_some_chunks_loaded_leaves_no_snapshot(tmp_path, small_c
         _load(tmp_path / "store", [data])
     store = SnapshotStore(tmp_path / "store")
     assert store.current() is None and not list(store.staging_dir.iterdir())
+
+
+def test_a_dump_compressed_ahead_has_the_bytes_of_one_compressed_on_the_way(tmp_path):
+    from museum_kg.loader.dumps import _write_one, gzip_file
+
+    data = tmp_path / "whole.nq"
+    data.write_text(_ntriples() * 200)
+    gzip_file(data, tmp_path / "ahead.gz")
+
+    def write(out) -> None:
+        out.write(data.read_bytes())
+
+    size, digest = _write_one(tmp_path / "on-the-way.gz", write, compress=True)
+    ahead = (tmp_path / "ahead.gz").read_bytes()
+    assert ahead == (tmp_path / "on-the-way.gz").read_bytes()
+    assert gzip.decompress(ahead) == data.read_bytes() and size == len(ahead)
