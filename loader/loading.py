@@ -157,6 +157,7 @@ def load(
             else:
                 reporter.note("warning: shape validation skipped (--no-validate)")
             feed.add_triples_file(materializer.path, inferred_graph)  # loads meanwhile
+            feed.compact_when_loaded()
             spool.compress_whole()  # the whole-dataset dump, meanwhile too
             load_id = changelog.record(  # pending until the switch
                 builder.id,

@@ -231,3 +231,12 @@ def test_a_dump_compressed_ahead_has_the_bytes_of_one_compressed_on_the_way(tmp_
     ahead = (tmp_path / "ahead.gz").read_bytes()
     assert ahead == (tmp_path / "on-the-way.gz").read_bytes()
     assert gzip.decompress(ahead) == data.read_bytes() and size == len(ahead)
+
+
+def test_a_load_of_many_chunks_leaves_the_snapshot_compacted(tmp_path, small_chunks):
+    data = tmp_path / "data.nt"
+    data.write_text(_ntriples())
+    _load(tmp_path / "store", [data])
+    snapshot = SnapshotStore(tmp_path / "store").current().path
+    # some forty bulk_load calls, each leaving its files; the merge leaves one per index
+    assert len(list(snapshot.glob("*.sst"))) < 24  # 31 without the merge
