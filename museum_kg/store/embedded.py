@@ -52,6 +52,7 @@ from museum_kg.store.snapshots import Snapshot, SnapshotStore
 from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 
 _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
+DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Pool`)
 # Formats that carry triples only (Graph Store writes; dataset formats need a graph each).
 TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 _MEDIA_TYPES = {
@@ -79,7 +80,12 @@ class EmbeddedBackend:
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
         # a quarter of the workers (none below 4) wait for lookups only: see `Pool`
-        self._pool = Pool(settings.workers, "museum-kg-query", reserve=settings.workers // 4)
+        self._pool = Pool(
+            settings.workers,
+            "museum-kg-query",
+            reserve=settings.workers // 4,
+            demote_after=DEMOTE_AFTER_S,
+        )
         self._writer: Pool | None = None
         self._write_lock = threading.Lock()
         self._closed = False

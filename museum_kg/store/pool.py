@@ -29,6 +29,8 @@ from typing import Any
 
 from museum_kg.errors import Overloaded
 
+DEMOTED_NICE = 10  # CPU priority of a worker whose request runs long (0 = normal)
+
 
 class Deadline(Exception):
     """The request was still running at its deadline; its worker was killed."""
@@ -57,21 +59,39 @@ class Worker:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.name = name
+        self.demoted = False
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    def call(self, op: str, payload: Any, deadline: float) -> Any:
-        """Send one request and return the reply; `Deadline` or `WorkerDied` otherwise."""
+    def call(
+        self, op: str, payload: Any, deadline: float, demote_after: float | None = None
+    ) -> Any:
+        """Send one request and return the reply; `Deadline` or `WorkerDied` otherwise.
+
+        A request still running after `demote_after` seconds lowers the worker's CPU
+        priority (`demote`), so that short requests on other workers keep theirs.
+        """
         try:
             self.conn.send((op, payload))
             remaining = deadline - time.monotonic()
+            if demote_after is not None and remaining > demote_after:
+                if not self.conn.poll(demote_after):
+                    self.demote()
+                remaining = deadline - time.monotonic()
             if remaining <= 0 or not self.conn.poll(remaining):
                 raise Deadline()
             return self.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             raise WorkerDied(str(exc)) from exc
+
+    def demote(self) -> None:
+        """Run this worker at nice `DEMOTED_NICE` from now on (it cannot be undone without
+        privileges, so the pool retires a demoted worker once its request ends)."""
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICE)
+            self.demoted = True
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -97,13 +117,22 @@ class Pool:
 
     `reserve` of them are kept for light requests (`run(..., light=True)`): a request
     that is not light waits rather than take one of the last `reserve` idle workers, so
-    a lookup never queues behind a pool full of aggregations.
+    a lookup never queues behind a pool full of aggregations. With `demote_after`, a
+    request still running after that many seconds has its worker's CPU priority lowered
+    (`Worker.demote`), and the worker is replaced by a fresh one when the request ends.
     """
 
-    def __init__(self, size: int, name: str = "museum-kg-worker", reserve: int = 0) -> None:
+    def __init__(
+        self,
+        size: int,
+        name: str = "museum-kg-worker",
+        reserve: int = 0,
+        demote_after: float | None = None,
+    ) -> None:
         if not 0 <= reserve < size:
             raise ValueError(f"reserve must be between 0 and size - 1; got {reserve} of {size}")
         self.size, self.name, self.reserve = size, name, reserve
+        self.demote_after = demote_after
         self._idle: deque[Worker] = deque()
         self._all: set[Worker] = set()
         self._cond = threading.Condition()
@@ -129,7 +158,7 @@ class Pool:
         worker = self._acquire(deadline, light)
         healthy = False
         try:
-            reply = worker.call(op, payload, deadline)
+            reply = worker.call(op, payload, deadline, self.demote_after)
             healthy = True
             return reply
         finally:
@@ -161,10 +190,10 @@ class Pool:
             return len(self._idle)
 
     def _release(self, worker: Worker, healthy: bool) -> None:
-        if not healthy:
+        if not healthy or worker.demoted:
             worker.kill()  # stop it now: its CPU and memory are freed here
         with self._cond:
-            if healthy:
+            if healthy and not worker.demoted:
                 self._idle.append(worker)
                 self._cond.notify_all()  # a light waiter may take what a heavy one may not
                 return

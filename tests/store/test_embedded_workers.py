@@ -17,6 +17,7 @@ from museum_kg.errors import ForbiddenOperation, Overloaded, QueryTimeout, Store
 from museum_kg.settings import Settings
 from museum_kg.store.base import QueryRequest
 from museum_kg.store.embedded import EmbeddedBackend
+from museum_kg.store.pool import DEMOTED_NICE
 
 # 2000^3 solutions: runs for hours unless stopped.
 RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y . ?c <{EX}p> ?z }}"
@@ -218,3 +219,51 @@ def test_the_backend_implements_the_store_interface_and_close_ends_its_processes
     assert not spool.exists()
     with pytest.raises(StoreError):
         backend.version()
+
+
+def test_a_long_query_gives_its_cpu_priority_to_short_ones(backend) -> None:
+    """Past `demote_after` the worker runs at a lower priority (nice); once the query
+    ends the worker is replaced, since an unprivileged process cannot undo a nice."""
+    outcome: list[BaseException] = []
+
+    def runaway() -> None:
+        try:
+            backend.query(QueryRequest(RUNAWAY, "json", 20.0))
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            outcome.append(exc)
+
+    before = set(backend.worker_pids())
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    while backend._pool.idle() != 1:
+        threading.Event().wait(0.01)
+    (busy,) = set(backend.worker_pids()) - _idle_pids(backend)
+    try:
+        while os.getpriority(os.PRIO_PROCESS, busy) != DEMOTED_NICE:  # synchronisation
+            assert alive(busy) and thread.is_alive()
+            threading.Event().wait(0.05)
+        (idle,) = _idle_pids(backend)
+        assert os.getpriority(os.PRIO_PROCESS, idle) == 0  # the others keep their priority
+        assert light(backend) == ["7"]
+    finally:
+        os.kill(busy, signal.SIGKILL)
+        thread.join()
+    assert busy not in backend.worker_pids() and len(backend.worker_pids()) == 2
+    assert before - {busy} <= set(backend.worker_pids())
+
+
+def test_a_demoted_worker_that_answers_is_replaced_by_a_fresh_one(backend) -> None:
+    # 4 million pairs to count: far longer than the 0.05 s after which it counts as long
+    pairs = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y }}"
+    backend._pool.demote_after = 0.05
+    try:
+        before = set(backend.worker_pids())
+        body = backend.query(QueryRequest(pairs, "json", 60)).read()
+        after = set(backend.worker_pids())
+    finally:
+        backend._pool.demote_after = 1.0
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == str(2000 * 2000)
+    assert len(after) == 2 and len(before - after) == 1  # the worker that answered was retired
+    (retired,) = before - after
+    wait_gone(retired)
+    assert light(backend) == ["7"]
