@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from feed_helpers import (
-    FeedServer,
     ldes_client_or_reason,
     load,
     replay,
@@ -27,6 +26,7 @@ from feed_helpers import (
     start_server,
     wait_past,
 )
+from live import LiveServer
 
 # --- the two loads and the first harvest ---------------------------------------------------
 
@@ -35,7 +35,7 @@ from feed_helpers import (
 class Feeds:
     url: str
     store: Path
-    server: FeedServer
+    server: LiveServer
     first: dict[str, Any]
     client: Path | None
     client_reason: str
@@ -46,7 +46,7 @@ def _first_harvest(url: str, client: Path | None, state: Path) -> dict[str, Any]
     from sickle import Sickle
 
     first: dict[str, Any] = {"from": response_date(url)}
-    sickle = Sickle(url + "/oai", max_retries=0)
+    sickle = Sickle(url + "oai", max_retries=0)
     first["oai_dc"] = list(sickle.ListRecords(metadataPrefix="oai_dc", ignore_deleted=False))
     first["rdf"] = list(sickle.ListRecords(metadataPrefix="rdf", ignore_deleted=False))
     first["headers"] = list(sickle.ListIdentifiers(metadataPrefix="oai_dc", ignore_deleted=False))

@@ -6,7 +6,6 @@ The fixtures that use them are in `conftest.py`.
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from live import LiveServer
 from lxml import etree
 from node_tools import NpmPackage, npm_command_or_reason
 
@@ -40,44 +40,14 @@ def wait_past(moment: datetime) -> None:
         time.sleep(target - time.time() + 0.01)
 
 
-class FeedServer:
-    """The app behind a real waitress server on a free port, in a thread."""
-
-    def __init__(self, settings: Settings) -> None:
-        from museum_kg.endpoint.app import create_app
-        from museum_kg.endpoint.commands import make_server
-
-        self.settings = settings
-        self.app = create_app(settings)
-        self.server = make_server(self.app, settings, port=0)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        from museum_kg.endpoint.app import close_app
-        from waitress.channel import HTTPChannel
-
-        def stop() -> None:  # runs in the server's loop thread
-            # idle keep-alive connections would hold the loop until their timeout
-            for channel in list(self.server._map.values()):
-                if isinstance(channel, HTTPChannel):
-                    channel.close()
-            self.server.close()
-
-        self.server.trigger.pull_trigger(stop)
-        self.thread.join(timeout=10)
-        close_app(self.app)
-
-
-def start_server(store: Path, **settings: Any) -> FeedServer:
+def start_server(store: Path, **settings: Any) -> LiveServer:
     values = {"store": store, "host": "127.0.0.1", "port": 0, "workers": 1, "threads": 8}
-    return FeedServer(Settings.load(env={}, **(values | settings)))
+    return LiveServer(Settings.load(env={}, **(values | settings)))
 
 
 def response_date(url: str) -> str:
     """The responseDate of an Identify request: where the next incremental harvest starts."""
-    xml = etree.fromstring(requests.get(url + "/oai", params={"verb": "Identify"}).content)
+    xml = etree.fromstring(requests.get(url + "oai", params={"verb": "Identify"}).content)
     return xml.findtext("oai:responseDate", namespaces=OAI_NS)
 
 
@@ -106,7 +76,7 @@ def replay(url: str) -> Replay:
     from rdflib.namespace import Namespace
 
     tree = Namespace("https://w3id.org/tree#")
-    stream = URIRef(url + "/feeds/ldes")
+    stream = URIRef(url + "feeds/ldes")
     graph, _ = fetch_rdf(str(stream))
     todo = [str(o) for o in graph.objects(stream, tree.view)]
     found = Replay({})
@@ -139,7 +109,7 @@ def ldes_client_or_reason() -> tuple[Path | None, str]:
 def run_ldes_client(client: Path, url: str, *args: str) -> str:
     """The members the command prints (N-Triples-like lines), for one run to the end."""
     done = subprocess.run(
-        ["node", str(client), url + "/feeds/ldes", "--ordered", "ascending", *args],
+        ["node", str(client), url + "feeds/ldes", "--ordered", "ascending", *args],
         capture_output=True,
         text=True,
         timeout=120,

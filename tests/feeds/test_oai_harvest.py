@@ -15,7 +15,7 @@ OAI_PAGE = 3
 
 
 def _oai(feeds, **params) -> etree._Element:
-    response = requests.get(feeds.url + "/oai", params=params)
+    response = requests.get(feeds.url + "oai", params=params)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/xml")
     return etree.fromstring(response.content)
@@ -61,11 +61,11 @@ def test_lists_come_in_parts_with_resumption_tokens_ending_empty(feeds):
         seen += len(root.findall(".//oai:header", OAI_NS))
     assert token is not None and not token.text  # the last part ends with an empty token
     assert seen == complete
-    assert len(list(Sickle(feeds.url + "/oai").ListIdentifiers(metadataPrefix="oai_dc"))) == seen
+    assert len(list(Sickle(feeds.url + "oai").ListIdentifiers(metadataPrefix="oai_dc"))) == seen
 
 
 def test_incremental_harvest_from_the_last_response_date_gets_only_the_changes(feeds):
-    sickle = Sickle(feeds.url + "/oai")
+    sickle = Sickle(feeds.url + "oai")
     params = {"metadataPrefix": "oai_dc", "from": feeds.first["from"]}
     changed = {r.header.identifier: r for r in sickle.ListRecords(**params)}
     assert set(changed) == {MILL, SALT, TRAM}
@@ -78,7 +78,7 @@ def test_incremental_harvest_from_the_last_response_date_gets_only_the_changes(f
 
 
 def test_deleted_records_persist_in_full_harvests_and_sets(feeds):
-    sickle = Sickle(feeds.url + "/oai")
+    sickle = Sickle(feeds.url + "oai")
     records = {r.header.identifier: r for r in sickle.ListRecords(metadataPrefix="rdf")}
     assert len(records) == FIRST_ENTITIES + 1
     assert records[TRAM].header.deleted
@@ -95,7 +95,7 @@ def test_deleted_records_persist_in_full_harvests_and_sets(feeds):
 
 def test_until_and_day_granularity_select_by_datestamp(feeds):
     day = feeds.first["from"][:10]
-    sickle = Sickle(feeds.url + "/oai")
+    sickle = Sickle(feeds.url + "oai")
     everything = list(
         sickle.ListIdentifiers(metadataPrefix="oai_dc", **{"from": day, "until": day})
     )
@@ -114,13 +114,13 @@ def test_identify_reports_the_first_change_as_earliest_datestamp(feeds):
     assert earliest == stamps[0]
     assert root.findtext(".//oai:deletedRecord", namespaces=OAI_NS) == "persistent"
     assert root.findtext(".//oai:granularity", namespaces=OAI_NS) == "YYYY-MM-DDThh:mm:ssZ"
-    assert root.findtext(".//oai:baseURL", namespaces=OAI_NS) == feeds.url + "/oai"
+    assert root.findtext(".//oai:baseURL", namespaces=OAI_NS) == feeds.url + "oai"
 
 
 def test_post_requests_are_answered_like_get(feeds):
     params = {"verb": "GetRecord", "identifier": SALT, "metadataPrefix": "oai_dc"}
-    posted = requests.post(feeds.url + "/oai", data=params)
-    got = requests.get(feeds.url + "/oai", params=params)
+    posted = requests.post(feeds.url + "oai", data=params)
+    got = requests.get(feeds.url + "oai", params=params)
     assert posted.status_code == 200
     strip = b"<responseDate>"
     body = posted.content.split(strip)[1].split(b"</responseDate>", 1)[1]
@@ -129,23 +129,23 @@ def test_post_requests_are_answered_like_get(feeds):
 
 
 def test_list_sets_names_a_set_per_class(feeds):
-    sets = {s.setSpec for s in Sickle(feeds.url + "/oai").ListSets()}
+    sets = {s.setSpec for s in Sickle(feeds.url + "oai").ListSets()}
     assert {"class:Museum", "class:Country", "class:Exhibition", "class:Forum"} <= sets
 
 
 def test_more_concurrent_requests_than_allowed_get_503_with_retry_after(feeds):
     from museum_kg.endpoint.feeds.oai import SLOTS_KEY
 
-    requests.get(feeds.url + "/oai", params={"verb": "Identify"})  # the slots exist
+    requests.get(feeds.url + "oai", params={"verb": "Identify"})  # the slots exist
     slots: threading.BoundedSemaphore = feeds.server.app.extensions[SLOTS_KEY]
     held = [slots.acquire(blocking=False) for _ in range(feeds.server.settings.oai_max_requests)]
     try:
         assert all(held)
-        busy = requests.get(feeds.url + "/oai", params={"verb": "Identify"})
+        busy = requests.get(feeds.url + "oai", params={"verb": "Identify"})
         assert busy.status_code == 503
         assert busy.headers["Retry-After"].isdigit()
         assert busy.json()["error"] == "overloaded"
     finally:
         for _ in held:
             slots.release()
-    assert requests.get(feeds.url + "/oai", params={"verb": "Identify"}).status_code == 200
+    assert requests.get(feeds.url + "oai", params={"verb": "Identify"}).status_code == 200

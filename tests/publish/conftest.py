@@ -9,11 +9,11 @@ builds its own small store; these tests need stores made by real loads.)
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from live import LiveServer
 
 from museum_kg.settings import Settings
 
@@ -34,28 +34,6 @@ def load_store() -> Callable[..., str]:
     return load_files
 
 
-class Server:
-    """The app behind a real waitress server on a free port, in a thread."""
-
-    def __init__(self, settings: Settings) -> None:
-        from museum_kg.endpoint.app import create_app
-        from museum_kg.endpoint.commands import make_server
-
-        self.settings = settings
-        self.app = create_app(settings)
-        self.server = make_server(self.app, settings, port=0)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        from museum_kg.endpoint.app import close_app
-
-        self.server.close()
-        self.thread.join(timeout=10)
-        close_app(self.app)
-
-
 @pytest.fixture(scope="session")
 def bundled() -> list[Path]:
     from museum_kg.bundled import bundled_files
@@ -67,15 +45,15 @@ def bundled() -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def start_publish_server(tmp_path_factory) -> Iterator[Callable[..., Server]]:
-    """`start(store) -> Server` over an existing store folder; all closed at the end."""
-    started: list[Server] = []
+def start_publish_server(tmp_path_factory) -> Iterator[Callable[..., LiveServer]]:
+    """`start(store) -> LiveServer` over an existing store folder; all closed at the end."""
+    started: list[LiveServer] = []
 
-    def start(store: Path) -> Server:
+    def start(store: Path) -> LiveServer:
         settings = Settings.load(
             env={}, store=store, host="127.0.0.1", port=0, workers=1, threads=8, timeout=60
         )
-        server = Server(settings)
+        server = LiveServer(settings)
         started.append(server)
         return server
 
@@ -92,5 +70,5 @@ def publish_store(tmp_path_factory, bundled) -> Path:
 
 
 @pytest.fixture(scope="session")
-def publish_server(publish_store, start_publish_server) -> Server:
+def publish_server(publish_store, start_publish_server) -> LiveServer:
     return start_publish_server(publish_store)

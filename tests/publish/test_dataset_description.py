@@ -24,7 +24,7 @@ SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 @pytest.fixture(scope="module")
 def description(publish_server) -> Graph:
-    r = requests.get(publish_server.url + "/dataset")
+    r = requests.get(publish_server.url + "dataset")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/turtle")  # Turtle by default
     return Graph().parse(data=r.content, format="turtle")
@@ -61,7 +61,7 @@ def test_description_negotiates_rdf_formats_at_both_addresses(publish_server, ac
 
 
 def test_description_has_an_html_summary(publish_server):
-    r = requests.get(publish_server.url + "/dataset", headers={"Accept": "text/html"})
+    r = requests.get(publish_server.url + "dataset", headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert "museum-kg.nq.gz" in r.text and "CC BY 4.0" in r.text
     assert '<script type="application/ld+json">' in r.text
@@ -137,7 +137,7 @@ def test_each_dump_is_a_distribution_with_media_type_size_and_download_url(
     assert (DATASET, DCAT.distribution, dist) in g and (DATASET, VOID.dataDump, whole) in g
     assert str(g.value(dist, DCAT.mediaType)).endswith("application/n-quads")
     assert str(g.value(dist, DCAT.compressFormat)).endswith("application/gzip")
-    local = requests.head(publish_server.url + "/dumps/museum-kg.nq.gz")
+    local = requests.head(publish_server.url + "dumps/museum-kg.nq.gz")
     assert int(g.value(dist, DCAT.byteSize)) == int(local.headers["Content-Length"])
     turtle_dumps = [u for u in g.objects(None, VOID.dataDump) if str(u).endswith(".ttl")]
     assert turtle_dumps, "each named graph has its Turtle dump"
@@ -177,7 +177,7 @@ def _problems(data: Graph, shapes: Graph) -> list[str]:
 def test_description_passes_the_nde_dataset_register_shapes(publish_server):
     if not NDE_SHAPES.is_file():
         pytest.skip("the NDE Dataset Register shapes (../shared/nde) are not beside this checkout")
-    r = requests.get(publish_server.url + "/dataset", headers={"Accept": "application/ld+json"})
+    r = requests.get(publish_server.url + "dataset", headers={"Accept": "application/ld+json"})
     data = Graph().parse(data=r.content, format="json-ld")
     shapes = _nde_shapes()
     assert _problems(data, shapes) == []
@@ -193,7 +193,7 @@ def test_statistics_are_cached_on_disk_per_version(publish_server, publish_store
 
 
 def test_description_validators_and_304(publish_server):
-    url = publish_server.url + "/dataset"
+    url = publish_server.url + "dataset"
     first = requests.get(url)
     etag = first.headers["ETag"]
     assert first.headers["Last-Modified"]
@@ -211,7 +211,7 @@ def test_publisher_and_contact_come_from_the_settings(server_factory):
         contact_name="Datasets desk",
         contact_email="datasets@example.org",
     )
-    g = Graph().parse(data=requests.get(server.url + "/dataset").content, format="turtle")
+    g = Graph().parse(data=requests.get(server.url + "dataset").content, format="turtle")
     publisher = g.value(DATASET, SDO.publisher)
     contact = g.value(publisher, SDO.contactPoint)
     assert g.value(publisher, SDO.name) == Literal("Heritage Data Team", lang="en")

@@ -100,7 +100,7 @@ def test_a_snapshot_without_dumps_gets_them_through_the_backend(
     builder.store.load(DATA.encode(), format=ox.RdfFormat.TRIG)
     snapshot = builder.publish()
     server = start_publish_server(store)
-    r = requests.get(server.url + "/dumps/museum-kg.nq.gz")
+    r = requests.get(server.url + "dumps/museum-kg.nq.gz")
     assert r.status_code == 200
     quads = set(ox.parse(gzip.decompress(r.content), format=ox.RdfFormat.N_QUADS))
     served = ox.Store.read_only(str(snapshot.path))
@@ -115,6 +115,6 @@ def test_a_snapshot_without_dumps_gets_them_through_the_backend(
         for q in served
         if not isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)
     }
-    turtle = requests.get(server.url + "/dumps/graph-b.ttl")
+    turtle = requests.get(server.url + "dumps/graph-b.ttl")
     assert turtle.status_code == 200 and b"Two" in turtle.content
     assert DumpSet.read(dump_folder(store, snapshot.id)) is not None

@@ -98,13 +98,13 @@ def test_unacceptable_media_type_gets_406_in_the_error_shape(publish_server):
 
 def test_unknown_entity_is_a_404_page_or_json_by_accept(publish_server):
     page = requests.get(
-        publish_server.url + "/id/org/no-such-museum", headers={"Accept": "text/html"}
+        publish_server.url + "id/org/no-such-museum", headers={"Accept": "text/html"}
     )
     assert page.status_code == 404
     assert page.headers["Content-Type"].startswith("text/html")
     assert "no-such-museum" in page.text
     data = requests.get(
-        publish_server.url + "/id/org/no-such-museum", headers={"Accept": "application/json"}
+        publish_server.url + "id/org/no-such-museum", headers={"Accept": "application/json"}
     )
     assert data.status_code == 404
     assert data.json()["error"] == "not_found"
