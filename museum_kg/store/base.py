@@ -21,6 +21,8 @@ from rdflib.term import Identifier
 # Result formats a backend must produce, by short name.
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")  # SELECT and ASK
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld")  # graphs
+# Formats that carry triples only (a graph of the Graph Store; dataset formats need a graph each).
+TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 
 
 @dataclass(frozen=True)

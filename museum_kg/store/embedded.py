@@ -46,15 +46,19 @@ from museum_kg.errors import (
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
 from museum_kg.sparql.guard import Permit, StaticResolver, check
-from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
+from museum_kg.store.base import (
+    GRAPH_FORMATS,
+    SOLUTION_FORMATS,
+    TRIPLE_FORMATS,
+    QueryRequest,
+    QueryResult,
+)
 from museum_kg.store.pool import Deadline, Pool, WorkerDied
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
 from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 
 _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Pool`)
-# Formats that carry triples only (Graph Store writes; dataset formats need a graph each).
-TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 _MEDIA_TYPES = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",

@@ -50,7 +50,13 @@ from museum_kg.errors import (
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect
 from museum_kg.sparql.guard import Permit, check
-from museum_kg.store.base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryRequest, QueryResult
+from museum_kg.store.base import (
+    GRAPH_FORMATS,
+    SOLUTION_FORMATS,
+    TRIPLE_FORMATS,
+    QueryRequest,
+    QueryResult,
+)
 from museum_kg.store.remote_engines import VERSION_GRAPH, Engine
 from museum_kg.store.remote_errors import failure, partial
 from museum_kg.store.remote_http import Exchange, Reply
@@ -63,7 +69,6 @@ from museum_kg.store.remote_marker import (
 from museum_kg.store.remote_text import bind_values, with_base, with_version_bump
 from museum_kg.store.remote_transcode import (
     MEDIA_TYPES,
-    TRIPLE_FORMATS,
     EngineGaveUp,
     capped_stream,
     format_of,

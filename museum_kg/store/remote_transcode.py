@@ -18,9 +18,8 @@ from typing import Any
 from museum_kg.errors import BackendError
 from museum_kg.store.base import QueryResult
 from museum_kg.store.spool import Spool, SpoolReader, discard, memory_chunks
+from museum_kg.store.workers import QUERY_FORMATS, RDF_FORMATS
 
-# Formats that carry triples only (Graph Store reads and writes).
-TRIPLE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -54,15 +53,6 @@ _GRAPHS = {
     "application/xml": "rdfxml",
     "application/ld+json": "jsonld",
     "application/json": "jsonld",
-}
-_OX_RESULTS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
-_OX_RDF = {
-    "turtle": "TURTLE",
-    "ntriples": "N_TRIPLES",
-    "nquads": "N_QUADS",
-    "trig": "TRIG",
-    "rdfxml": "RDF_XML",
-    "jsonld": "JSON_LD",
 }
 
 
@@ -104,16 +94,16 @@ def capped_stream(
 
     from museum_kg.store.workers import _capped
 
-    if got not in _OX_RESULTS:
+    if got not in QUERY_FORMATS:
         raise ValueError(f"cannot read {got}")
     parsed = ox.parse_query_results(
-        input=file, format=getattr(ox.QueryResultsFormat, _OX_RESULTS[got])
+        input=file, format=getattr(ox.QueryResultsFormat, QUERY_FORMATS[got])
     )
     capped = False
     if isinstance(parsed, ox.QuerySolutions):
         parsed, capped = _capped(parsed, max_rows, spool_path + ".rows.tsv")
     spool = Spool(spool_path)
-    parsed.serialize(spool, getattr(ox.QueryResultsFormat, _OX_RESULTS[wanted]))
+    parsed.serialize(spool, getattr(ox.QueryResultsFormat, QUERY_FORMATS[wanted]))
     return spool.finish(), capped
 
 
@@ -152,23 +142,23 @@ def transcode(
     capped = False
     try:
         if form in ("construct", "describe"):
-            if got not in _OX_RDF or wanted not in _OX_RDF:
+            if got not in RDF_FORMATS or wanted not in RDF_FORMATS:
                 raise ValueError(f"cannot read {got}")
-            quads = ox.parse(format=getattr(ox.RdfFormat, _OX_RDF[got]), **_source(body))
+            quads = ox.parse(format=getattr(ox.RdfFormat, RDF_FORMATS[got]), **_source(body))
             if drop is not None:
                 quads = (q for q in quads if not drop(q))
-            ox.serialize(quads, spool, getattr(ox.RdfFormat, _OX_RDF[wanted]))
+            ox.serialize(quads, spool, getattr(ox.RdfFormat, RDF_FORMATS[wanted]))
         else:
-            if got not in _OX_RESULTS:
+            if got not in QUERY_FORMATS:
                 raise ValueError(f"cannot read {got}")
             parsed = ox.parse_query_results(
-                format=getattr(ox.QueryResultsFormat, _OX_RESULTS[got]), **_source(body)
+                format=getattr(ox.QueryResultsFormat, QUERY_FORMATS[got]), **_source(body)
             )
             if max_rows is not None and isinstance(parsed, ox.QuerySolutions):
                 from museum_kg.store.workers import _capped
 
                 parsed, capped = _capped(parsed, max_rows, spool_path + ".rows.tsv")
-            parsed.serialize(spool, getattr(ox.QueryResultsFormat, _OX_RESULTS[wanted]))
+            parsed.serialize(spool, getattr(ox.QueryResultsFormat, QUERY_FORMATS[wanted]))
     except (SyntaxError, ValueError, OSError) as exc:
         finished = spool.finish()
         if finished["path"]:
