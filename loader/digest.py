@@ -41,7 +41,7 @@ class LineSink:
         data = self.rest + chunk
         cut = data.rfind(b"\n") + 1
         self.rest = data[cut:]
-        lines = data[:cut].splitlines(keepends=True)
+        lines = self.split(data[:cut])
         subject, group, on_group = self.subject, self.group, self.on_group
         for line in lines:
             s = line[: line.index(b" ")]
@@ -54,6 +54,10 @@ class LineSink:
         if self.on_lines is not None:
             self.on_lines(len(lines))
         return len(chunk)
+
+    def split(self, block: bytes) -> list[bytes]:
+        """The lines of a block of whole lines (subclasses may rewrite them)."""
+        return block.splitlines(keepends=True)
 
     def flush(self) -> None:
         pass

@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
+from museum_kg.loader.digest import LineSink
 from museum_kg.loader.feed import Feed
 from museum_kg.loader.progress import CountingReader
 from museum_kg.loader.sources import Source, line_of, syntax_error
@@ -161,42 +162,18 @@ def read(
     return groups.broken, groups.done
 
 
-class _Lines:
-    """A file object for `pyoxigraph.serialize` that cuts N-Triples into subject groups."""
+class _Lines(LineSink):
+    """A `LineSink` for `pyoxigraph.serialize` whose blank-node labels get this file's prefix."""
 
     def __init__(self, groups: _Groups, blank: bytes) -> None:
-        self.groups = groups
+        super().__init__(groups.group)
         self.blank = blank  # the prefix of this file's blank-node labels
-        self.rest = b""
-        self.subject: bytes | None = None
-        self.lines: list[bytes] = []
 
-    def write(self, chunk: bytes) -> int:
-        data = self.rest + chunk
-        cut = data.rfind(b"\n") + 1
-        self.rest = data[cut:]
-        block = data[:cut]
+    def split(self, block: bytes) -> list[bytes]:
         lines = block.splitlines(keepends=True)
         if b"_:" in block:
             lines = [_relabel(line, self.blank) if b"_:" in line else line for line in lines]
-        subject, group, hand = self.subject, self.lines, self.groups.group
-        for line in lines:
-            s = line[: line.index(b" ")]
-            if s != subject:
-                if group:
-                    hand(subject, group)
-                subject, group = s, []
-            group.append(line)
-        self.subject, self.lines = subject, group
-        return len(chunk)
-
-    def flush(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        if self.lines:
-            self.groups.group(self.subject, self.lines)
-        self.subject, self.lines = None, []
+        return lines
 
 
 def _relabel(line: bytes, prefix: bytes) -> bytes:
