@@ -28,6 +28,8 @@ from museum_kg.store.union import UNION_GRAPH
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_LABEL = b"<http://www.w3.org/2000/01/rdf-schema#label>"
+TYPE_TAIL = b" " + RDF_TYPE + b" <"  # after the subject, on a line that gives a class
+LABEL_TAIL = b" " + RDFS_LABEL + b' "'  # after the subject, on a line that gives a label
 DEPTH = 2  # levels of blank nodes described below the entity
 BATCH = 20_000  # rows per insert into the work file
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
@@ -72,10 +74,11 @@ class Descriptions:
         if subject.startswith(b"_:"):
             self._bnodes.setdefault(subject, []).extend(lines)
             return
-        if any(b" _:" in line for line in lines):  # may reference blank nodes: at the end
+        data = b"".join(lines)
+        if b" _:" in data:  # may reference blank nodes: at the end
             self._pending.append((subject, lines))
             return
-        self._rows.append((subject[1:-1].decode("utf-8"), b"".join(lines)))
+        self._rows.append((subject[1:-1].decode("utf-8"), data))
         if len(self._rows) >= BATCH:
             self._flush()
 
@@ -127,34 +130,33 @@ def _blank_objects(lines: list[bytes]) -> list[bytes]:
 
 def describe(iri: str, data: bytes) -> Description:
     """The description of `iri` from its N-Triples lines (from one or more graphs)."""
+    return Description(iri, *content(iri, data))
+
+
+def content(iri: str, data: bytes) -> tuple[str | None, list[str], str]:
+    """(label, classes, canonical N-Triples) of `describe(iri, data)`, without the object.
+
+    One pass over the lines finds the labels and classes (lines that start with the
+    entity, then `rdfs:label "` or `rdf:type <`); the rest is the sort of the lines.
+    """
+    subject = b"<" + iri.encode("utf-8") + b">"
     lines = set(data.splitlines(keepends=True))
-    label, classes = _label_and_classes(b"<" + iri.encode("utf-8") + b">", data)
+    type_start, label_start = subject + TYPE_TAIL, subject + LABEL_TAIL
+    classes, labels = set(), set()
+    for line in lines:
+        if line.startswith(type_start):
+            classes.add(line[len(type_start) : line.index(b">", len(type_start))])
+        elif line.startswith(label_start):
+            labels.add(line[len(label_start) : -1])  # the quoted text and what follows
+    label = None
+    if labels:
+        label = choose_label(
+            _literal(tail[: tail.rindex(b'"')], tail[tail.rindex(b'"') + 1 : -2]) for tail in labels
+        )
     if b"_:" in data:
         lines = _rename_blank_nodes(lines)
-    return Description(iri, label, classes, b"".join(sorted(lines)).decode("utf-8"))
-
-
-def _label_and_classes(subject: bytes, data: bytes) -> tuple[str | None, list[str]]:
-    data = b"\n" + data  # every line of the entity starts after a newline
-    classes = {iri.decode("utf-8") for iri in _objects(data, subject + b" " + RDF_TYPE + b" <")}
-    labels = [
-        _literal(tail[: tail.rindex(b'"')], tail[tail.rindex(b'"') + 1 : -2])
-        for tail in _objects(data, subject + b" " + RDFS_LABEL + b' "')
-    ]
-    return choose_label(labels), sorted(classes)
-
-
-def _objects(data: bytes, start: bytes) -> list[bytes]:
-    """The rest of each line that begins with `start` (to `>` after an IRI, else the end)."""
-    needle, found = b"\n" + start, []
-    stop = b">" if start.endswith(b"<") else b"\n"
-    at = data.find(needle)
-    while at != -1:
-        begin = at + len(needle)
-        end = data.index(stop, begin)
-        found.append(data[begin:end])
-        at = data.find(needle, end)
-    return found
+    found = sorted(iri.decode("utf-8") for iri in classes)
+    return label, found, b"".join(sorted(lines)).decode("utf-8")
 
 
 def _literal(text: bytes, suffix: bytes) -> tuple[str, str | None]:

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from museum_kg.loader.changelog import PUBLISHED, ChangeLog
-from museum_kg.loader.describe import Descriptions, describe
+from museum_kg.loader.describe import Descriptions, content
 
 SCHEMA_VERSION = 1  # PRAGMA user_version of a change log whose versions are complete
 LEGACY = Path("feeds") / "versions.sqlite"
@@ -139,8 +139,8 @@ def _chained(cursor: sqlite3.Cursor) -> Iterator[tuple[int, str, bytes]]:
 
 
 def _row(change: tuple[int, str], parts: list[bytes]) -> tuple:
-    found = describe(change[1], b"".join(parts))
-    return (change[0], found.label, _classes_json(tuple(found.classes)), found.ntriples)
+    label, classes, ntriples = content(change[1], b"".join(parts))
+    return (change[0], label, _classes_json(tuple(classes)), ntriples)
 
 
 @functools.lru_cache(maxsize=4096)  # entities share a few combinations of classes
