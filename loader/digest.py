@@ -90,7 +90,7 @@ class EntityDigests:
         if subject.startswith(b"_:"):
             self._bnodes[subject] = [line[len(subject) :] for line in lines]
             return
-        if any(b" _:" in line for line in lines) and any(  # quick test, then the exact one
+        if b" _:" in b"".join(lines) and any(  # quick test, then the exact one
             line.split(b" ", 2)[2].startswith(b"_:") for line in lines
         ):
             self._pending.append((subject, lines))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+BUFFER = 1 << 20  # bytes buffered by the derived-triples file: one system call per MiB
 SUB_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -92,7 +93,7 @@ class Materializer:
             for p, sups in alignments.properties.items()
         }
         self.path = out
-        self.file = open(out, "wb")  # noqa: SIM115 - closed by close()
+        self.file = open(out, "wb", buffering=BUFFER)  # noqa: SIM115 - closed by close()
         self.count = 0
         self.quads = None  # optional second sink, for the N-Quads dump
         self.suffix = b""
