@@ -82,6 +82,13 @@ class Settings:
             "CPUs, 2 to 16, so cheap queries pass while heavy ones hold a CPU each."
         ),
     )
+    worker_idle_timeout: float = field(
+        default=10.0,
+        metadata=_meta(
+            "Seconds a query worker beyond the resting pool (2 workers) may stay idle "
+            "before it stops; 0 keeps every worker running."
+        ),
+    )
     timeout: float = field(
         default=30.0,
         metadata=_meta("Query deadline in seconds; clients may lower it, never raise it."),
@@ -188,6 +195,12 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(name, getattr(self, name), "a whole number of at least 1")
+        if self.worker_idle_timeout < 0:
+            raise ConfigError(
+                "worker_idle_timeout",
+                self.worker_idle_timeout,
+                "a number of seconds such as 10 (0: workers never stop when idle)",
+            )
         if self.timeout <= 0:
             raise ConfigError("timeout", self.timeout, "a positive number of seconds such as 30")
         if self.cache_bytes < 0:

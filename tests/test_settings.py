@@ -25,6 +25,7 @@ def test_environment_variables_are_converted_to_field_types() -> None:
         env_var("service_allow"): "https://query.wikidata.org/, https://dbpedia.org/sparql",
         env_var("store"): "/tmp/somewhere",
         env_var("max_rows"): "100",
+        env_var("worker_idle_timeout"): "2.5",
     }
     settings = Settings.load(env=env)
     assert settings.port == 9001
@@ -33,6 +34,7 @@ def test_environment_variables_are_converted_to_field_types() -> None:
     assert settings.service_allow == ("https://query.wikidata.org/", "https://dbpedia.org/sparql")
     assert settings.store == Path("/tmp/somewhere")
     assert settings.max_rows == 100
+    assert settings.worker_idle_timeout == 2.5
 
 
 def test_flags_win_over_environment_and_none_flags_are_ignored() -> None:
@@ -47,6 +49,7 @@ def test_flags_win_over_environment_and_none_flags_are_ignored() -> None:
         ("port", "eighty", "a whole number"),
         ("port", "70000", "between 1 and 65535"),
         ("timeout", "-1", "positive number"),
+        ("worker_idle_timeout", "-1", "0: workers never stop"),
         ("union_default_graph", "perhaps", "true or false"),
         ("base_iri", "https://example.org/no-slash", "ending with '/'"),
     ],

@@ -59,6 +59,7 @@ from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 
 _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Pool`)
+RESTING_WORKERS = 2  # query workers kept when idle: one for lookups, one for the rest
 _MEDIA_TYPES = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",
@@ -83,12 +84,16 @@ class EmbeddedBackend:
         self._resolver = resolver  # None = system DNS
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
-        # a quarter of the workers (none below 4) wait for lookups only: see `Pool`
+        # a quarter of the workers (none below 4) wait for lookups only; the pool rests
+        # at RESTING_WORKERS and grows with the load: see `Pool`
+        reserve = settings.workers // 4
         self._pool = Pool(
             settings.workers,
             "museum-kg-query",
-            reserve=settings.workers // 4,
+            reserve=reserve,
             demote_after=DEMOTE_AFTER_S,
+            keep=min(settings.workers, max(RESTING_WORKERS, reserve + 1)),
+            idle_timeout=settings.worker_idle_timeout or None,
         )
         self._writer: Pool | None = None
         self._write_lock = threading.Lock()

@@ -60,6 +60,7 @@ class Worker:
         self.conn = Connection(ours.detach())
         self.name = name
         self.demoted = False
+        self.idle_since = time.monotonic()
 
     @property
     def pid(self) -> int:
@@ -113,13 +114,19 @@ class Worker:
 
 
 class Pool:
-    """`size` workers, each serving one request at a time.
+    """Up to `size` workers, each serving one request at a time.
 
     `reserve` of them are kept for light requests (`run(..., light=True)`): a request
     that is not light waits rather than take one of the last `reserve` idle workers, so
     a lookup never queues behind a pool full of aggregations. With `demote_after`, a
     request still running after that many seconds has its worker's CPU priority lowered
     (`Worker.demote`), and the worker is replaced by a fresh one when the request ends.
+
+    The pool is elastic: it starts `keep` workers (default `size`), starts more when a
+    request finds none it may take, up to `size`, and stops a worker beyond `keep` that
+    stayed idle for `idle_timeout` seconds (each worker holds its own store caches, so
+    memory follows the load). Idle workers are reused most recent first, so the ones
+    left idle longest are the ones that stop.
     """
 
     def __init__(
@@ -128,19 +135,27 @@ class Pool:
         name: str = "museum-kg-worker",
         reserve: int = 0,
         demote_after: float | None = None,
+        keep: int | None = None,
+        idle_timeout: float | None = None,
     ) -> None:
         if not 0 <= reserve < size:
             raise ValueError(f"reserve must be between 0 and size - 1; got {reserve} of {size}")
-        self.size, self.name, self.reserve = size, name, reserve
-        self.demote_after = demote_after
+        keep = size if keep is None else keep
+        if not 1 <= keep <= size:
+            raise ValueError(f"keep must be between 1 and size; got {keep} of {size}")
+        self.size, self.name, self.reserve, self.keep = size, name, reserve, keep
+        self.demote_after, self.idle_timeout = demote_after, idle_timeout
         self._idle: deque[Worker] = deque()
         self._all: set[Worker] = set()
         self._cond = threading.Condition()
         self._closed = False
+        self._stopping = threading.Event()  # wakes the reaper when the pool closes
         self._serial = 0
         with self._cond:
-            for _ in range(size):
+            for _ in range(keep):
                 self._add()
+        if idle_timeout is not None and keep < size:
+            threading.Thread(target=self._reap, name=f"{name}-reaper", daemon=True).start()
 
     def _add(self) -> None:
         """Start one more worker (call with the condition held)."""
@@ -167,22 +182,28 @@ class Pool:
     def _acquire(self, deadline: float, light: bool = False) -> Worker:
         keep = 0 if light else self.reserve
         with self._cond:
-            while len(self._idle) <= keep:
+            while True:
                 if self._closed:
                     raise Overloaded(1)
+                self._replace_dead()
+                if len(self._idle) > keep:
+                    return self._idle.pop()
+                if len(self._all) < self.size:
+                    self._add()  # grow: the new worker is taken on the next turn
+                    continue
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise Overloaded()
                 self._cond.wait(remaining)
-            if self._closed:
-                raise Overloaded(1)
-            worker = self._idle.popleft()
-            if worker.process.poll() is not None:  # died while idle (killed from outside)
-                self._all.discard(worker)
-                worker.conn.close()
-                self._add()
-                worker = self._idle.pop()
-            return worker
+
+    def _replace_dead(self) -> None:
+        """Replace idle workers that died (killed from outside); condition held."""
+        dead = [w for w in self._idle if w.process.poll() is not None]
+        for worker in dead:
+            self._idle.remove(worker)
+            self._all.discard(worker)
+            worker.conn.close()
+            self._add()
 
     def idle(self) -> int:
         """How many workers are waiting for a request."""
@@ -194,6 +215,7 @@ class Pool:
             worker.kill()  # stop it now: its CPU and memory are freed here
         with self._cond:
             if healthy and not worker.demoted:
+                worker.idle_since = time.monotonic()
                 self._idle.append(worker)
                 self._cond.notify_all()  # a light waiter may take what a heavy one may not
                 return
@@ -201,9 +223,29 @@ class Pool:
             if not self._closed:
                 self._add()
 
+    def _reap(self) -> None:
+        """Stop workers beyond `keep` that have been idle for `idle_timeout` seconds."""
+        assert self.idle_timeout is not None
+        period = min(1.0, max(0.05, self.idle_timeout / 4))
+        while not self._stopping.wait(period):
+            with self._cond:
+                if self._closed:
+                    return
+                limit = time.monotonic() - self.idle_timeout
+                retired = []
+                while (
+                    len(self._all) > self.keep and self._idle and self._idle[0].idle_since < limit
+                ):
+                    worker = self._idle.popleft()
+                    self._all.discard(worker)
+                    retired.append(worker)
+            for worker in retired:
+                worker.stop()
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
+            self._stopping.set()
             workers = list(self._all)
             self._all.clear()
             self._idle.clear()

@@ -15,6 +15,7 @@ no pyoxigraph object crosses the pipe.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 from pathlib import Path
@@ -32,6 +33,22 @@ RDF_FORMATS = {
     "rdfxml": "RDF_XML",
     "jsonld": "JSON_LD",
 }
+
+
+TRIM_AFTER_IDLE_S = 0.5  # an idle worker returns freed memory to the system after this
+
+
+def _memory_trimmer() -> Any:
+    """glibc's `malloc_trim`, or None where the C library has none.
+
+    glibc keeps memory a query freed (join tables, sorted solutions) in its heaps;
+    trimming once the worker is idle gives it back, so a worker rests near the size
+    of its store caches instead of the size of its largest query so far.
+    """
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 class Missing(Exception):
@@ -75,8 +92,12 @@ def main(conn: Any) -> None:
     import pyoxigraph  # noqa: F401 - loaded now, while idle, not during the first request
 
     state = _State()
+    trim, busy = _memory_trimmer(), False
     while True:
         try:
+            if busy and trim is not None and not conn.poll(TRIM_AFTER_IDLE_S):
+                trim(0)
+            busy = True
             request = conn.recv()
         except (EOFError, OSError):
             return

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import requests
+from procs import alive
 from stores import build_test_store
 
 
@@ -26,15 +27,6 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _lines_until_url(process, most: int = 10) -> tuple[list[str], str]:
@@ -72,9 +64,9 @@ def test_serve_prints_its_url_answers_queries_and_stops_cleanly_on_sigterm(tmp_p
         assert process.wait(timeout=30) == 0
         assert "stopped" in process.stdout.read()
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(_alive(pid) for pid in workers)
+        assert not any(alive(pid) for pid in workers)
     finally:
         if process.poll() is None:
             process.kill()

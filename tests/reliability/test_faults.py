@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from procs import gone, wait_gone
 from reliability_helpers import CLI, FULL, HTTP_TIMEOUT, check_error, children, marks, scale
 
 from museum_kg.store.snapshots import SnapshotStore
@@ -144,21 +145,6 @@ def worker_pids(server) -> list[int]:
         if b"museum_kg.store.workers" in cmdline:
             pids.append(pid)
     return pids
-
-
-def gone(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
-
-
-def wait_gone(pid: int) -> None:
-    deadline = time.monotonic() + 30
-    while not gone(pid) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert gone(pid)
 
 
 def test_killed_query_workers_are_replaced_and_the_next_request_succeeds(server_process, figures):

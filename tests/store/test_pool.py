@@ -67,3 +67,68 @@ def test_light_requests_may_use_every_worker(pool):
 def test_a_reserve_as_large_as_the_pool_is_refused():
     with pytest.raises(ValueError, match="reserve"):
         Pool(2, "test-pool", reserve=2)
+
+
+def _wait_for(condition, within: float = 20.0) -> bool:
+    """Poll `condition` until it holds (synchronisation, not a timing check)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_an_elastic_pool_starts_workers_on_demand_up_to_its_size():
+    elastic = Pool(3, "test-pool", keep=1)
+    try:
+        assert len(elastic.pids()) == 1
+        held = _hold(elastic, 3, light=True)
+        assert len(elastic.pids()) == 3
+        with pytest.raises(Overloaded):  # no fourth worker: the size is the limit
+            elastic.run("ping", None, time.monotonic() + 0.3, light=True)
+        for worker in held:
+            elastic._release(worker, True)
+    finally:
+        elastic.close()
+
+
+def test_workers_beyond_keep_stop_after_their_idle_timeout():
+    elastic = Pool(3, "test-pool", keep=1, idle_timeout=0.2)
+    try:
+        held = _hold(elastic, 3, light=True)
+        pids = {w.pid for w in held}
+        for worker in held:
+            elastic._release(worker, True)
+        assert _wait_for(lambda: len(elastic.pids()) == 1)
+        (survivor,) = elastic.pids()
+        assert survivor == held[-1].pid  # the last one released was the last one idle
+        stopped = [w for w in held if w.pid != survivor]
+        assert _wait_for(lambda: all(w.process.poll() is not None for w in stopped))
+        assert elastic.run("ping", None, time.monotonic() + 5)[1] in pids
+    finally:
+        elastic.close()
+
+
+def test_without_an_idle_timeout_started_workers_keep_running():
+    elastic = Pool(3, "test-pool", keep=1)
+    try:
+        held = _hold(elastic, 3, light=True)
+        for worker in held:
+            elastic._release(worker, True)
+        time.sleep(0.5)  # what would be long enough for the reaper above
+        assert len(elastic.pids()) == 3
+    finally:
+        elastic.close()
+
+
+def test_the_most_recently_released_worker_is_used_next(pool):
+    first, second = _hold(pool, 2)
+    pool._release(first, True)
+    pool._release(second, True)
+    assert pool.run("ping", None, time.monotonic() + 5)[1] == second.pid
+
+
+def test_keep_outside_one_to_size_is_refused():
+    with pytest.raises(ValueError, match="keep"):
+        Pool(2, "test-pool", keep=3)
