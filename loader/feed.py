@@ -55,9 +55,10 @@ class Feed:
 
     # --- the calling thread ----------------------------------------------------------------
 
-    def add(self, data: bytes, count: int) -> None:
-        """Load `count` N-Quads lines (`data`) of the current document."""
-        self.lines += count
+    def add(self, data: bytes, count: int, asserted: bool = True) -> None:
+        """Load `count` N-Quads lines (`data`) of the current document (`asserted=False`:
+        derived ones, which `lines` does not count)."""
+        self.lines += count if asserted else 0
         if b"_:" in data:
             quads = data.splitlines(keepends=True)
             if self._side is None:

@@ -97,10 +97,16 @@ class Materializer:
         self.count = 0
         self.quads = None  # optional second sink, for the N-Quads dump
         self.suffix = b""
+        self.feed = None  # optional third sink: a `feed.Feed` that loads them meanwhile
 
     def also_as_quads(self, sink, graph: str) -> None:
         """Also write each derived triple to `sink` as an N-Quads line in `graph`."""
         self.quads, self.suffix = sink, f" <{graph}> .\n".encode()
+
+    def also_load(self, feed) -> None:
+        """Also hand each group's derived triples to `feed` (after `also_as_quads`), so
+        they load with the data that implies them instead of after the scan."""
+        self.feed = feed
 
     def start_graph(self, graph: str) -> None:
         pass
@@ -129,7 +135,10 @@ class Materializer:
             data = b"".join(derived)  # one write per group: many small ones cost more
             self.file.write(data)
             if self.quads is not None:  # " .\n" only ends lines: newlines in literals are escaped
-                self.quads.write(data.replace(b" .\n", self.suffix))
+                quads = data.replace(b" .\n", self.suffix)
+                self.quads.write(quads)
+                if self.feed is not None:
+                    self.feed.add(quads, len(derived), asserted=False)
             self.count += len(derived)
 
     def close(self) -> None:

@@ -7,7 +7,8 @@ Steps, all on a snapshot nobody serves yet (see `museum_kg.store.snapshots`):
 3. one pass over the snapshot: entity digests (change log) and the triples
    implied by the ontology's alignments (`<base>graph/inferred`), loaded by
    threads (`feed`) while the change log is written; a `rebuild` from
-   N-Triples / N-Quads reads the files once for steps 2 and 3 (`stream`);
+   N-Triples / N-Quads reads the files once for steps 2 and 3 (`stream`), and
+   without validation, from N-Triples, loads the derived triples with the input;
 4. SHACL validation of the nodes the load affected;
 5. with `push` (`load --backend`), copy the graphs to the remote engine;
 6. record the changes and the content of each version (`versions`, both
@@ -134,8 +135,9 @@ def load(
             builder.before_close(feed.close)
             scanned = None
             if streamable(sources, mode):  # one read of the files feeds the store and the scan
+                derive = not validate and _cannot_write(sources, (inferred_graph, UNION_GRAPH))
                 scanned = _load_reading(store, sources, feed, work, ontology_graph,
-                                        inferred_graph, reporter)  # fmt: skip
+                                        inferred_graph, reporter, derive)  # fmt: skip
                 triples = feed.lines
             else:
                 for source in sources:
@@ -156,7 +158,8 @@ def load(
                 )
             else:
                 reporter.note("warning: shape validation skipped (--no-validate)")
-            feed.add_triples_file(materializer.path, inferred_graph)  # loads meanwhile
+            if not scanned.derived_loaded:
+                feed.add_triples_file(materializer.path, inferred_graph)  # loads meanwhile
             feed.compact_when_loaded()
             spool.compress_whole()  # the whole-dataset dump, meanwhile too
             load_id = changelog.record(  # pending until the switch
@@ -234,14 +237,25 @@ def _prepare(
             materialise_union(store)  # else the engine's union has no triple twice
 
 
-def _load_reading(store, sources, feed, work, ontology_graph, inferred_graph, reporter):
-    """Load the files through `feed` while the scan reads them (`scanning.while_loading`)."""
+def _load_reading(store, sources, feed, work, ontology_graph, inferred_graph, reporter, derive):
+    """Load the files through `feed` while the scan reads them (`scanning.while_loading`);
+    with `derive`, the derived triples load meanwhile too."""
 
     def alignments() -> Alignments:
         return _alignments(store, ontology_graph)
 
     graphs = (ontology_graph, inferred_graph)
-    return while_loading(sources, feed, work / "read", alignments, graphs, reporter)
+    return while_loading(sources, feed, work / "read", alignments, graphs, reporter, derive)
+
+
+def _cannot_write(sources: list[Source], graphs: tuple[str, ...]) -> bool:
+    """Whether no triple of `sources` can land in `graphs`: N-Triples files of other graphs.
+
+    The derived triples then load during the read (nothing else is in their graph, so a
+    read that falls back to a scan of the store can drop them). Validation, which reads
+    every graph, must not see them before they would have been there otherwise, so the
+    caller asks only without validation."""
+    return all(s.format == ox.RdfFormat.N_TRIPLES and s.graph not in graphs for s in sources)
 
 
 def _load_file(store: ox.Store, source: Source, reporter: Reporter) -> None:

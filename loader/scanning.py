@@ -35,6 +35,7 @@ class Scan:
     materializer: Materializer
     spool: Spool
     described: Descriptions
+    derived_loaded: bool = False  # the derived triples went to the feed during the pass
 
     @classmethod
     def new(cls, folder: Path, alignments: Alignments, inferred_graph: str) -> Scan:
@@ -79,18 +80,25 @@ def while_loading(
     alignments: Callable[[], Alignments],
     graphs: tuple[str, str],
     reporter: Reporter,
+    derive: bool = False,
 ) -> Scan | None:
     """Read `sources` into a `Scan` while `feed` loads them (see `stream`).
 
     `alignments()` gives the store's alignments: the bundled ontology's, unless the
-    input brings its own; `graphs` is (ontology graph, derived graph). Returns None
-    when the input is not grouped by subject or brought other alignments than those
-    the read derived with: the store then holds the input (`feed` drained) and the
-    caller scans it. Errors of the loads (a full disk) win over those of the read.
+    input brings its own; `graphs` is (ontology graph, derived graph). With `derive`,
+    the derived triples load with the input (`Scan.derived_loaded`), which keeps both
+    cores busy during the read; only for inputs that cannot write the derived graph.
+    Returns None when the input is not grouped by subject or brought other alignments
+    than those the read derived with: the store then holds the input (`feed` drained),
+    without derived triples, and the caller scans it. Errors of the loads (a full
+    disk) win over those of the read.
     """
     ontology_graph, inferred_graph = graphs
     assumed = alignments()
     result = Scan.new(folder, assumed, inferred_graph)
+    if derive:
+        result.materializer.also_load(feed)
+        result.derived_loaded = True
     total = sum(s.size for s in sources)
     try:
         with reporter.bar("reading", total, unit="lines") as advance:
@@ -111,6 +119,9 @@ def while_loading(
         reporter.note(f"indexing: {broken}; scanning the store")
         result.discard()
         feed.drain()
+        derived = ox.NamedNode(inferred_graph)
+        if derive and feed.store.contains_named_graph(derived):  # the scan derives them again
+            feed.store.remove_graph(derived)
         return None
     reporter.note("indexing: read from the files while they loaded")
     return result
