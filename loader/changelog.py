@@ -18,8 +18,10 @@ undone with it.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +58,7 @@ CREATE TABLE IF NOT EXISTS versions (  -- what each change publishes (`loader/ve
 );
 """
 
+AUTOCHECKPOINT = 1000  # SQLite's default: pages in the log that make a commit checkpoint
 PUBLISHED = "load_id IN (SELECT id FROM loads WHERE state = 'published')"
 
 
@@ -114,9 +117,36 @@ class ChangeLog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._checkpoint: threading.Thread | None = None
 
     def close(self) -> None:
+        if self._checkpoint is not None:
+            self._checkpoint.join()
+            self._checkpoint = None
         self.db.close()
+
+    def defer_checkpoints(self) -> None:
+        """Commits of this connection stop copying the write-ahead log into the database
+        file (SQLite's automatic checkpoint, in the committing thread): for the large
+        commits of a load, until `checkpoint_later()`. Each commit is still synced."""
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint_later(self) -> None:
+        """Copy the write-ahead log into the database file from a thread (own connection),
+        while the load finishes; `close()` waits for it. The commits are durable before
+        (synchronous=FULL syncs the log), so this only saves the log's readers work."""
+        self.db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT}")
+
+        def run() -> None:
+            try:
+                with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as db:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # left to the next commit's automatic checkpoint
+
+        if self._checkpoint is None:
+            self._checkpoint = threading.Thread(target=run, name="changelog-checkpoint")
+            self._checkpoint.start()
 
     def __enter__(self) -> ChangeLog:
         return self

@@ -162,6 +162,7 @@ def load(
                 feed.add_triples_file(materializer.path, inferred_graph)  # loads meanwhile
             feed.compact_when_loaded()
             spool.compress_whole()  # the whole-dataset dump, meanwhile too
+            changelog.defer_checkpoints()  # copied into the file beside the end of the load
             load_id = changelog.record(  # pending until the switch
                 builder.id,
                 diff,
@@ -174,6 +175,7 @@ def load(
             del store  # publish() must be able to close the database
             try:
                 versions.record(changelog, load_id, described)  # pending with the changes
+                changelog.checkpoint_later()
                 snapshot = _finish(builder, settings, digests, materializer, spool,
                                    sources, mode, push, reporter, feed)  # fmt: skip
             except BaseException:
