@@ -103,6 +103,8 @@ def print_table(result: dict) -> None:
         print(f"\n== HTTP overhead over in-process pyoxigraph: {result['overhead']}")
     if "export" in result:
         print(f"== CSV export: {result['export']}")
+    if "export_rested" in result:
+        print(f"== CSV export, pool at rest: {result['export_rested']}")
     if "runaway" in result:
         print(f"== light queries during a runaway query: {result['runaway']}")
     if "repeated" in result:

@@ -259,6 +259,10 @@ def main() -> int:
         result["overhead"] = extras.overhead(targets, served, scale)
         result["export"] = {s.name: extras.export(s, target(s), args.export_rows)
                             for s in (ours, ox)}  # fmt: skip
+        # again once museum-kg's pool is back at rest (extra workers stop when idle)
+        time.sleep(Settings.load(env={}).worker_idle_timeout + 3)
+        result["export_rested"] = {s.name: extras.export(s, target(s), args.export_rows)
+                                   for s in (ours, ox)}  # fmt: skip
         runaway_s = min(args.duration, 15.0)
         result["runaway"] = {OURS: extras.runaway(targets[0], scale, runaway_s, 5.0, ours)}
         ours.stop()

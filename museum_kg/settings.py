@@ -27,12 +27,12 @@ BACKEND_ENGINES = ("generic", "oxigraph", "virtuoso", "fuseki", "qlever", "graph
 
 
 def default_workers() -> int:
-    """Twice the CPUs this process may use, at least 2 and at most 16."""
+    """Four times the CPUs this process may use, at least 2 and at most 32."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
-    return min(16, max(2, 2 * cpus))
+    return min(32, max(2, 4 * cpus))
 
 
 def _meta(help: str, env: bool = True) -> dict[str, Any]:
@@ -78,8 +78,8 @@ class Settings:
     workers: int = field(
         default_factory=default_workers,
         metadata=_meta(
-            "Query worker processes (each can be killed at a deadline); default twice the "
-            "CPUs, 2 to 16, so cheap queries pass while heavy ones hold a CPU each."
+            "Most query worker processes (each can be killed at a deadline); default four "
+            "times the CPUs, 2 to 32, started as the load needs them."
         ),
     )
     worker_idle_timeout: float = field(

@@ -59,6 +59,7 @@ from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 
 _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Pool`)
+GENERAL_NICE = 5  # CPU priority of the workers outside the lookup lane (0 = normal)
 RESTING_WORKERS = 2  # query workers kept when idle: one for lookups, one for the rest
 _MEDIA_TYPES = {
     "text/turtle": "turtle",
@@ -84,16 +85,17 @@ class EmbeddedBackend:
         self._resolver = resolver  # None = system DNS
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
-        # a quarter of the workers (none below 4) wait for lookups only; the pool rests
-        # at RESTING_WORKERS and grows with the load: see `Pool`
+        # a quarter of the workers (none below 4) form the lane for lookups; the others
+        # run at a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
         reserve = settings.workers // 4
         self._pool = Pool(
             settings.workers,
             "museum-kg-query",
             reserve=reserve,
             demote_after=DEMOTE_AFTER_S,
-            keep=min(settings.workers, max(RESTING_WORKERS, reserve + 1)),
+            keep=min(settings.workers, RESTING_WORKERS),
             idle_timeout=settings.worker_idle_timeout or None,
+            nice=GENERAL_NICE if reserve else 0,
         )
         self._writer: Pool | None = None
         self._write_lock = threading.Lock()

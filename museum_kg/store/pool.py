@@ -43,7 +43,7 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process and the parent's end of its socket."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, light: bool = False, nice: int = 0) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -58,9 +58,12 @@ class Worker:
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
-        self.name = name
+        self.name, self.light = name, light
         self.demoted = False
         self.idle_since = time.monotonic()
+        if nice:
+            with contextlib.suppress(OSError, AttributeError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, nice)
 
     @property
     def pid(self) -> int:
@@ -116,17 +119,21 @@ class Worker:
 class Pool:
     """Up to `size` workers, each serving one request at a time.
 
-    `reserve` of them are kept for light requests (`run(..., light=True)`): a request
-    that is not light waits rather than take one of the last `reserve` idle workers, so
-    a lookup never queues behind a pool full of aggregations. With `demote_after`, a
-    request still running after that many seconds has its worker's CPU priority lowered
-    (`Worker.demote`), and the worker is replaced by a fresh one when the request ends.
+    `reserve` of them form a lane for light requests (`run(..., light=True)`): a light
+    request takes one of them first and may use any other idle worker; a request that
+    is not light never takes one, so a lookup never queues behind a pool full of
+    aggregations. The other workers run at CPU priority `nice` (a lower one when
+    positive), so on a busy machine a lookup's worker gets the CPU before them. With
+    `demote_after`, a request still running after that many seconds has its worker's
+    priority lowered further (`Worker.demote`), and the worker is replaced by a fresh
+    one when the request ends.
 
-    The pool is elastic: it starts `keep` workers (default `size`), starts more when a
-    request finds none it may take, up to `size`, and stops a worker beyond `keep` that
-    stayed idle for `idle_timeout` seconds (each worker holds its own store caches, so
-    memory follows the load). Idle workers are reused most recent first, so the ones
-    left idle longest are the ones that stop.
+    The pool is elastic: it starts `keep` workers (one of them in the lane when there is
+    one; default `size`), starts more when a request finds none it may take (lane
+    workers for light requests, up to `reserve`; others up to `size - reserve`), and
+    stops one beyond `keep` that stayed idle for `idle_timeout` seconds: each worker
+    holds its own store caches, so memory follows the load. Idle workers are reused
+    most recent first, so the ones left idle longest are the ones that stop.
     """
 
     def __init__(
@@ -137,32 +144,39 @@ class Pool:
         demote_after: float | None = None,
         keep: int | None = None,
         idle_timeout: float | None = None,
+        nice: int = 0,
     ) -> None:
         if not 0 <= reserve < size:
             raise ValueError(f"reserve must be between 0 and size - 1; got {reserve} of {size}")
         keep = size if keep is None else keep
-        if not 1 <= keep <= size:
-            raise ValueError(f"keep must be between 1 and size; got {keep} of {size}")
+        if not min(reserve, 1) < keep <= size:
+            raise ValueError(f"keep must be from 1 (2 with a lane) to size; got {keep} of {size}")
         self.size, self.name, self.reserve, self.keep = size, name, reserve, keep
-        self.demote_after, self.idle_timeout = demote_after, idle_timeout
-        self._idle: deque[Worker] = deque()
+        # the lane keeps min(reserve, 1) of its workers when idle, the others keep the rest
+        self._least = {True: min(reserve, 1), False: keep - min(reserve, 1)}
+        self._count = {True: 0, False: 0}  # running workers, lane (True) and others
+        self.demote_after, self.idle_timeout, self.nice = demote_after, idle_timeout, nice
+        self._lane: deque[Worker] = deque()  # idle workers of the light lane
+        self._idle: deque[Worker] = deque()  # the other idle workers
         self._all: set[Worker] = set()
         self._cond = threading.Condition()
         self._closed = False
         self._stopping = threading.Event()  # wakes the reaper when the pool closes
         self._serial = 0
         with self._cond:
-            for _ in range(keep):
-                self._add()
+            for light in (True, False):
+                for _ in range(self._least[light]):
+                    self._add(light)
         if idle_timeout is not None and keep < size:
             threading.Thread(target=self._reap, name=f"{name}-reaper", daemon=True).start()
 
-    def _add(self) -> None:
+    def _add(self, light: bool = False) -> None:
         """Start one more worker (call with the condition held)."""
         self._serial += 1
-        worker = Worker(f"{self.name}-{self._serial}")
+        worker = Worker(f"{self.name}-{self._serial}", light, 0 if light else self.nice)
         self._all.add(worker)
-        self._idle.append(worker)
+        self._count[light] += 1
+        (self._lane if light else self._idle).append(worker)
         self._cond.notify_all()
 
     def pids(self) -> list[int]:
@@ -180,16 +194,21 @@ class Pool:
             self._release(worker, healthy)
 
     def _acquire(self, deadline: float, light: bool = False) -> Worker:
-        keep = 0 if light else self.reserve
         with self._cond:
             while True:
                 if self._closed:
                     raise Overloaded(1)
                 self._replace_dead()
-                if len(self._idle) > keep:
+                if light and self._lane:
+                    return self._lane.pop()
+                if self._idle:
                     return self._idle.pop()
-                if len(self._all) < self.size:
-                    self._add()  # grow: the new worker is taken on the next turn
+                # grow: the new worker is taken on the next turn
+                if light and self._count[True] < self.reserve:
+                    self._add(light=True)
+                    continue
+                if self._count[False] < self.size - self.reserve:
+                    self._add()
                     continue
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -198,17 +217,17 @@ class Pool:
 
     def _replace_dead(self) -> None:
         """Replace idle workers that died (killed from outside); condition held."""
-        dead = [w for w in self._idle if w.process.poll() is not None]
-        for worker in dead:
-            self._idle.remove(worker)
-            self._all.discard(worker)
-            worker.conn.close()
-            self._add()
+        for idle in (self._lane, self._idle):
+            for worker in [w for w in idle if w.process.poll() is not None]:
+                idle.remove(worker)
+                self._forget(worker)
+                worker.conn.close()
+                self._add(worker.light)
 
     def idle(self) -> int:
         """How many workers are waiting for a request."""
         with self._cond:
-            return len(self._idle)
+            return len(self._lane) + len(self._idle)
 
     def _release(self, worker: Worker, healthy: bool) -> None:
         if not healthy or worker.demoted:
@@ -216,12 +235,16 @@ class Pool:
         with self._cond:
             if healthy and not worker.demoted:
                 worker.idle_since = time.monotonic()
-                self._idle.append(worker)
+                (self._lane if worker.light else self._idle).append(worker)
                 self._cond.notify_all()  # a light waiter may take what a heavy one may not
                 return
-            self._all.discard(worker)
+            self._forget(worker)
             if not self._closed:
-                self._add()
+                self._add(worker.light)
+
+    def _forget(self, worker: Worker) -> None:
+        self._all.discard(worker)
+        self._count[worker.light] -= 1
 
     def _reap(self) -> None:
         """Stop workers beyond `keep` that have been idle for `idle_timeout` seconds."""
@@ -231,16 +254,24 @@ class Pool:
             with self._cond:
                 if self._closed:
                     return
-                limit = time.monotonic() - self.idle_timeout
-                retired = []
-                while (
-                    len(self._all) > self.keep and self._idle and self._idle[0].idle_since < limit
-                ):
-                    worker = self._idle.popleft()
-                    self._all.discard(worker)
-                    retired.append(worker)
+                retired = self._expired(time.monotonic() - self.idle_timeout)
             for worker in retired:
                 worker.stop()
+
+    def _expired(self, limit: float) -> list[Worker]:
+        """Take out the workers idle since before `limit` that the pool can spare."""
+        retired = []
+        for light, idle in ((True, self._lane), (False, self._idle)):
+            while (
+                len(self._all) > self.keep
+                and self._count[light] > self._least[light]
+                and idle
+                and idle[0].idle_since < limit
+            ):
+                worker = idle.popleft()
+                self._forget(worker)
+                retired.append(worker)
+        return retired
 
     def close(self) -> None:
         with self._cond:
@@ -248,6 +279,7 @@ class Pool:
             self._stopping.set()
             workers = list(self._all)
             self._all.clear()
+            self._lane.clear()
             self._idle.clear()
             self._cond.notify_all()
         for worker in workers:

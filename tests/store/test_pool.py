@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -132,3 +133,33 @@ def test_the_most_recently_released_worker_is_used_next(pool):
 def test_keep_outside_one_to_size_is_refused():
     with pytest.raises(ValueError, match="keep"):
         Pool(2, "test-pool", keep=3)
+
+
+def test_lane_workers_keep_normal_priority_and_the_others_run_lower():
+    lanes = Pool(4, "test-pool", reserve=1, keep=2, nice=3)
+    try:
+        lane, other = (
+            lanes._acquire(time.monotonic() + 5, True),
+            lanes._acquire(time.monotonic() + 5),
+        )
+        assert lane.light and not other.light
+        assert os.getpriority(os.PRIO_PROCESS, lane.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, other.pid) == 3
+        for worker in (lane, other):
+            lanes._release(worker, True)
+    finally:
+        lanes.close()
+
+
+def test_a_light_request_grows_the_lane_up_to_its_reserve():
+    lanes = Pool(6, "test-pool", reserve=2, keep=2)
+    try:
+        held = [lanes._acquire(time.monotonic() + 5, True), lanes._acquire(time.monotonic() + 5)]
+        grown = lanes._acquire(time.monotonic() + 5, True)  # lane busy, no other idle
+        assert grown.light and len(lanes.pids()) == 3
+        beyond = lanes._acquire(time.monotonic() + 5, True)  # the lane is full: grow the others
+        assert not beyond.light and len(lanes.pids()) == 4
+        for worker in [*held, grown, beyond]:
+            lanes._release(worker, True)
+    finally:
+        lanes.close()
