@@ -132,3 +132,15 @@ def test_every_package_imports_on_its_own_without_import_cycles() -> None:
         [sys.executable, "-c", script, *_packages()], capture_output=True, text=True, timeout=300
     )
     assert result.stdout.strip() == "", result.stdout
+
+
+@pytest.mark.parametrize(
+    "package", ["museum_kg", "museum_kg.store", "museum_kg.loader", "museum_kg.endpoint"]
+)
+def test_each_package_exports_a_small_public_surface_that_resolves(package: str) -> None:
+    import importlib
+
+    module = importlib.import_module(package)
+    assert 0 < len(module.__all__) <= 10, f"{package}.__all__ should name its public surface"
+    for name in module.__all__:
+        assert getattr(module, name) is not None, f"{package}.{name} does not resolve"
