@@ -17,9 +17,14 @@ from typing import Any
 import click
 from flask import Flask
 
+from museum_kg import memory
 from museum_kg.settings import PLACEHOLDER_EMAIL, Settings, env_var
 
 SERVER_IDENT = "museum-kg"
+# Bytes of a response waitress holds for a slow reader before the thread producing it
+# waits (its default, 16 MiB, held up to 16 MiB per concurrent large answer; streamed
+# results are read from the worker's spool at the pace of the client instead).
+OUTBUF_HIGH_WATERMARK = 1 << 20
 
 
 def make_server(app: Flask, settings: Settings, port: int | None = None) -> Any:
@@ -36,6 +41,7 @@ def make_server(app: Flask, settings: Settings, port: int | None = None) -> Any:
         max_request_body_size=settings.max_request_bytes + 65536,
         max_request_header_size=65536,
         channel_timeout=60,
+        outbuf_high_watermark=OUTBUF_HIGH_WATERMARK,
         connection_limit=200,
         clear_untrusted_proxy_headers=True,
         expose_tracebacks=False,
@@ -93,6 +99,10 @@ def serve(**flags: Any) -> None:
         )
     app = create_app(settings)
     server = make_server(app, settings)
+    # waitress threads stream results in 64 KiB pieces: share two heaps and give back
+    # what a burst of large answers freed (museum_kg.memory)
+    memory.limit_arenas(2)
+    trimmer = memory.Trimmer().start()
 
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(0)
@@ -107,6 +117,7 @@ def serve(**flags: Any) -> None:
     except SystemExit:
         pass
     finally:
+        trimmer.stop()
         server.close()
         close_app(app)
         for sig, handler in previous.items():

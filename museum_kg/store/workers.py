@@ -15,12 +15,12 @@ no pyoxigraph object crosses the pipe.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 from pathlib import Path
 from typing import Any
 
+from museum_kg import memory
 from museum_kg.store.spool import Spool
 from museum_kg.store.union import UNION_GRAPH, dataset_options, materialise, visible_graphs
 
@@ -36,19 +36,6 @@ RDF_FORMATS = {
 
 
 TRIM_AFTER_IDLE_S = 0.5  # an idle worker returns freed memory to the system after this
-
-
-def _memory_trimmer() -> Any:
-    """glibc's `malloc_trim`, or None where the C library has none.
-
-    glibc keeps memory a query freed (join tables, sorted solutions) in its heaps;
-    trimming once the worker is idle gives it back, so a worker rests near the size
-    of its store caches instead of the size of its largest query so far.
-    """
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
 
 
 class Missing(Exception):
@@ -92,11 +79,11 @@ def main(conn: Any) -> None:
     import pyoxigraph  # noqa: F401 - loaded now, while idle, not during the first request
 
     state = _State()
-    trim, busy = _memory_trimmer(), False
+    busy = False  # a query ran since the last release of freed memory (museum_kg.memory)
     while True:
         try:
-            if busy and trim is not None and not conn.poll(TRIM_AFTER_IDLE_S):
-                trim(0)
+            if busy and not conn.poll(TRIM_AFTER_IDLE_S):
+                memory.release()
             busy = True
             request = conn.recv()
         except (EOFError, OSError):
