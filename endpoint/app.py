@@ -120,25 +120,42 @@ SECURITY_HEADERS = {
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 
+CORS_READ_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    (
+        "Access-Control-Expose-Headers",
+        "Content-Type, Content-Length, ETag, Last-Modified, Link, Retry-After, "
+        "X-Result-Rows-Capped",
+    ),
+]
+
+
 def add_standard_headers(response: Response) -> Response:
+    """Security headers a view did not set, the Content-Security-Policy, CORS for reads.
+
+    Added in one pass over the headers (every response gets them, so this is on the
+    path of every lookup)."""
     settings = current_settings()
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if "Content-Security-Policy" not in response.headers:
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k.lower() not in present]
+    if "content-security-policy" not in present:
         if response.mimetype == "text/html":
             from museum_kg.endpoint.assets import html_csp
 
-            response.headers["Content-Security-Policy"] = html_csp(settings)
+            extra.append(("Content-Security-Policy", html_csp(settings)))
         else:
-            response.headers["Content-Security-Policy"] = DATA_CSP
+            extra.append(("Content-Security-Policy", DATA_CSP))
     if settings.cors and (request.method in READ_METHODS or g.get("cors_read")):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = (
-            "Content-Type, Content-Length, ETag, Last-Modified, Link, Retry-After, "
-            "X-Result-Rows-Capped"
-        )
+        for name, value in CORS_READ_HEADERS:
+            if name.lower() in present:
+                headers.remove(name)
+            extra.append((name, value))
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            headers.extend(extra)
             _preflight(response, settings)
+            return response
+    headers.extend(extra)
     return response
 
 

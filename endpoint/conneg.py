@@ -11,6 +11,7 @@ kind (JSON for solutions, Turtle for graphs). Nothing acceptable raises
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MIMEAccept
@@ -86,6 +87,15 @@ def negotiate(kind: str, accept: MIMEAccept, format_param: str | None = None) ->
     chosen = next(f for f in formats if best in f.media_types)
     # a wildcard match answers with the canonical type, an explicit one with what was asked
     return chosen, best if best in accept.values() else chosen.media_type
+
+
+@functools.lru_cache(maxsize=512)
+def negotiate_header(
+    kind: str, accept: str | None, format_param: str | None = None
+) -> tuple[Format, str]:
+    """`negotiate` from the raw `Accept` header, remembered per header: clients send few
+    distinct ones, and matching media ranges costs more than the rest of a lookup's view."""
+    return negotiate(kind, parse_accept_header(accept, MIMEAccept), format_param)
 
 
 def _by_param(kind: str, value: str) -> tuple[Format, str]:

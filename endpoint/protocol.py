@@ -20,8 +20,9 @@ from flask import Blueprint, Response, g, request
 from museum_kg.endpoint import cache as result_cache
 from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_read
 from museum_kg.endpoint.auth import require_write_token
-from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate
+from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate_header
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import quote_etag
 
 from museum_kg.errors import (
     NotAcceptable,
@@ -167,8 +168,8 @@ def run_query(operation: Operation) -> Response:
     info = inspect(operation.text, "query")
     guard_check(info, settings.service_allow)
     try:
-        fmt, media_type = negotiate(
-            kind_of(info.form), request.accept_mimetypes, operation.one("format")
+        fmt, media_type = negotiate_header(
+            kind_of(info.form), request.headers.get("Accept"), operation.one("format")
         )
     except (NotAcceptable, ParameterError):
         if info.form is not None:
@@ -183,7 +184,7 @@ def run_query(operation: Operation) -> Response:
     if request.method in ("GET", "HEAD"):
         key = "\n".join([backend.version(), request.full_path, media_type])
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-        if request.if_none_match.contains(etag):
+        if "If-None-Match" in request.headers and request.if_none_match.contains(etag):
             return _with_cache_headers(Response(status=304), etag)
     result = backend.query(
         QueryRequest(
@@ -201,22 +202,31 @@ def run_query(operation: Operation) -> Response:
             base_iri=settings.base_iri,
         )
     )
-    response = Response(result.chunks, status=200, content_type=fmt.content_type(media_type))
+    headers = [("Vary", "Accept")]
     if result.size is not None:
-        response.content_length = result.size
+        headers.append(("Content-Length", str(result.size)))
     if result.rows_capped and settings.max_rows is not None:
-        response.headers[ROWS_CAPPED_HEADER] = str(settings.max_rows)
-    response.vary.add("Accept")
+        headers.append((ROWS_CAPPED_HEADER, str(settings.max_rows)))
     if etag and not result.rows_capped:
-        _with_cache_headers(response, etag)
+        headers += _cache_headers(etag)
     else:
-        response.headers["Cache-Control"] = "no-store"
+        headers.append(("Cache-Control", "no-store"))
+    response = Response(
+        result.chunks, status=200, headers=headers, content_type=fmt.content_type(media_type)
+    )
     return result_cache.keep(operation, info, result, response)
 
 
+def _cache_headers(etag: str) -> list[tuple[str, str]]:
+    """Validator headers of a cacheable answer: clients revalidate with `If-None-Match`."""
+    return [
+        ("ETag", quote_etag(etag)),
+        ("Cache-Control", "public, max-age=0, must-revalidate"),
+    ]
+
+
 def _with_cache_headers(response: Response, etag: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    response.headers.extend(_cache_headers(etag))
     response.vary.add("Accept")
     return response
 
