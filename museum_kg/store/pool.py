@@ -58,7 +58,7 @@ class Worker:
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
-        self.name, self.light = name, light
+        self.name, self.light, self.nice = name, light, nice
         self.demoted = False
         self.idle_since = time.monotonic()
         if nice:
@@ -75,12 +75,14 @@ class Worker:
         """Send one request and return the reply; `Deadline` or `WorkerDied` otherwise.
 
         A request still running after `demote_after` seconds lowers the worker's CPU
-        priority (`demote`), so that short requests on other workers keep theirs.
+        priority (`demote`), so that short requests on other workers keep theirs. A
+        worker that already runs at a lower priority is left as it is: long queries are
+        its normal work, and retiring it after each would throw its caches away.
         """
         try:
             self.conn.send((op, payload))
             remaining = deadline - time.monotonic()
-            if demote_after is not None and remaining > demote_after:
+            if demote_after is not None and not self.nice and remaining > demote_after:
                 if not self.conn.poll(demote_after):
                     self.demote()
                 remaining = deadline - time.monotonic()
@@ -124,9 +126,9 @@ class Pool:
     is not light never takes one, so a lookup never queues behind a pool full of
     aggregations. The other workers run at CPU priority `nice` (a lower one when
     positive), so on a busy machine a lookup's worker gets the CPU before them. With
-    `demote_after`, a request still running after that many seconds has its worker's
-    priority lowered further (`Worker.demote`), and the worker is replaced by a fresh
-    one when the request ends.
+    `demote_after`, a request still running after that many seconds on a worker at normal
+    priority (the lane's, or any when `nice` is 0) has its worker's priority lowered
+    (`Worker.demote`), and the worker is replaced by a fresh one when the request ends.
 
     The pool is elastic: it starts `keep` workers (one of them in the lane when there is
     one; default `size`), starts more when a request finds none it may take (lane

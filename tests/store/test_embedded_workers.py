@@ -18,7 +18,7 @@ from procs import alive, wait_gone
 from museum_kg.errors import ForbiddenOperation, Overloaded, QueryTimeout, StoreError
 from museum_kg.settings import Settings
 from museum_kg.store.base import QueryRequest
-from museum_kg.store.embedded import EmbeddedBackend
+from museum_kg.store.embedded import GENERAL_NICE, EmbeddedBackend
 from museum_kg.store.pool import DEMOTED_NICE
 from museum_kg.store.workers import TRIM_AFTER_IDLE_S
 
@@ -277,3 +277,18 @@ def test_an_idle_worker_gives_back_the_memory_its_last_query_freed(shared_store:
         while _rss_mb(pid) > rested + 6 and time.monotonic() < deadline:
             threading.Event().wait(0.05)  # synchronisation: the trim follows the idle wait
         assert _rss_mb(pid) <= rested + 6
+
+
+def test_a_long_query_keeps_a_worker_that_already_runs_at_lower_priority(
+    shared_store: Path,
+) -> None:
+    # 4 workers: one lane worker at normal priority, the others at GENERAL_NICE
+    pairs = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y }}"
+    with EmbeddedBackend(Settings(store=shared_store, workers=4, timeout=60)) as four:
+        four._pool.demote_after = 0.05  # far shorter than counting 4 million pairs
+        (other,) = [w for w in four._pool._idle if not w.light]  # the pool rests at 2
+        body = four.query(QueryRequest(pairs, "json", 60)).read()
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == str(2000 * 2000)
+        assert other.pid in four.worker_pids()  # it ran the query and was kept, caches and all
+        assert not other.demoted and other.process.poll() is None
+        assert os.getpriority(os.PRIO_PROCESS, other.pid) == GENERAL_NICE
