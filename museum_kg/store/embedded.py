@@ -53,7 +53,8 @@ from museum_kg.store.base import (
     QueryRequest,
     QueryResult,
 )
-from museum_kg.store.pool import Deadline, Pool, WorkerDied
+from museum_kg.store.handle import Deadline, WorkerDied
+from museum_kg.store.pool import Pool
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
 from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 

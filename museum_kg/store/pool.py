@@ -1,121 +1,22 @@
-"""Worker processes the parent can stop at a deadline, and a pool of them.
+"""A pool of worker processes the parent can stop at a deadline.
 
 `Pool.run(op, payload, deadline)` borrows an idle worker (waiting until the
 deadline, then `Overloaded`), sends the request and waits for the reply. At
 the deadline the worker is killed with SIGKILL, which frees its CPU and
 memory at once; a fresh worker takes its place and `Deadline` is raised. A
-worker that dies on its own is replaced the same way (`WorkerDied`).
-
-Workers are new interpreters (`python -m museum_kg.store.workers FD`), never a
-fork of a process that may hold a RocksDB open; they talk to the parent over a
-socket pair with `multiprocessing.connection` framing. Unlike the
-multiprocessing "spawn" context, this does not re-import the parent's
-`__main__`, so any program may create a backend at import time.
+worker that dies on its own is replaced the same way (`WorkerDied`). One
+worker process is a `museum_kg.store.handle.Worker`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
-from multiprocessing.connection import Connection
 from typing import Any
 
 from museum_kg.errors import Overloaded
-
-DEMOTED_NICE = 10  # CPU priority of a worker whose request runs long (0 = normal)
-
-
-class Deadline(Exception):
-    """The request was still running at its deadline; its worker was killed."""
-
-
-class WorkerDied(Exception):
-    """The worker process exited while serving a request."""
-
-
-class Worker:
-    """One worker process and the parent's end of its socket."""
-
-    def __init__(self, name: str, light: bool = False, nice: int = 0) -> None:
-        ours, theirs = socket.socketpair()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "museum_kg.store.workers", str(theirs.fileno()), name],
-                pass_fds=(theirs.fileno(),),
-                env=env,
-                stdin=subprocess.DEVNULL,
-                close_fds=True,
-            )
-        finally:
-            theirs.close()
-        self.conn = Connection(ours.detach())
-        self.name, self.light, self.nice = name, light, nice
-        self.demoted = False
-        self.idle_since = time.monotonic()
-        if nice:
-            with contextlib.suppress(OSError, AttributeError):
-                os.setpriority(os.PRIO_PROCESS, self.process.pid, nice)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def call(
-        self, op: str, payload: Any, deadline: float, demote_after: float | None = None
-    ) -> Any:
-        """Send one request and return the reply; `Deadline` or `WorkerDied` otherwise.
-
-        A request still running after `demote_after` seconds lowers the worker's CPU
-        priority (`demote`), so that short requests on other workers keep theirs. A
-        worker that already runs at a lower priority is left as it is: long queries are
-        its normal work, and retiring it after each would throw its caches away.
-        """
-        try:
-            self.conn.send((op, payload))
-            remaining = deadline - time.monotonic()
-            if demote_after is not None and not self.nice and remaining > demote_after:
-                if not self.conn.poll(demote_after):
-                    self.demote()
-                remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self.conn.poll(remaining):
-                raise Deadline()
-            return self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            raise WorkerDied(str(exc)) from exc
-
-    def demote(self) -> None:
-        """Run this worker at nice `DEMOTED_NICE` from now on (it cannot be undone without
-        privileges, so the pool retires a demoted worker once its request ends)."""
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICE)
-            self.demoted = True
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-        self.conn.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send(("stop", None))
-        try:
-            self.process.wait(2)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        else:
-            self.conn.close()
+from museum_kg.store.handle import Worker
 
 
 class Pool:

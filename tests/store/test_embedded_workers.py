@@ -17,9 +17,10 @@ from procs import alive, wait_gone
 
 from museum_kg.errors import ForbiddenOperation, Overloaded, QueryTimeout, StoreError
 from museum_kg.settings import Settings
+from museum_kg.store import handle
 from museum_kg.store.base import QueryRequest
 from museum_kg.store.embedded import GENERAL_NICE, EmbeddedBackend
-from museum_kg.store.pool import DEMOTED_NICE
+from museum_kg.store.handle import DEMOTED_NICE
 from museum_kg.store.workers import TRIM_AFTER_IDLE_S
 
 # 2000^3 solutions: runs for hours unless stopped.
@@ -235,9 +236,11 @@ def test_a_long_query_gives_its_cpu_priority_to_short_ones(backend) -> None:
     assert before - {busy} <= set(backend.worker_pids())
 
 
-def test_a_demoted_worker_that_answers_is_replaced_by_a_fresh_one(backend) -> None:
-    # 4 million pairs to count: far longer than the 0.05 s after which it counts as long
+def test_a_demoted_worker_that_answers_is_replaced_by_a_fresh_one(backend, monkeypatch) -> None:
+    # 4 million pairs to count: far longer than the 0.05 s after which it counts as long,
+    # and than the 0.05 s in which it must be seen computing
     pairs = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y }}"
+    monkeypatch.setattr(handle, "BUSY_SAMPLE_S", 0.05)
     backend._pool.demote_after = 0.05
     try:
         before = set(backend.worker_pids())

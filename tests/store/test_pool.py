@@ -9,6 +9,7 @@ import time
 import pytest
 
 from museum_kg.errors import Overloaded
+from museum_kg.store.handle import Worker
 from museum_kg.store.pool import Pool
 
 
@@ -163,3 +164,14 @@ def test_a_light_request_grows_the_lane_up_to_its_reserve():
             lanes._release(worker, True)
     finally:
         lanes.close()
+
+
+def test_a_worker_that_waits_rather_than_computes_is_not_demoted():
+    worker = Worker("test-pool-waiting")
+    try:
+        assert worker.call("ping", None, time.monotonic() + 30)[0] == "ok"  # started
+        worker._demote_when_busy(time.monotonic() + 0.8)  # idle: no CPU used meanwhile
+        assert not worker.demoted
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        worker.stop()
