@@ -35,6 +35,15 @@ def default_workers() -> int:
     return min(32, max(2, 4 * cpus))
 
 
+def default_threads() -> int:
+    """Four HTTP threads per default query worker, at least 8 and at most 128.
+
+    A thread waits while its request waits for a query worker; with fewer threads than
+    concurrent requests, aggregations waiting for a worker would hold every thread and
+    lookups would queue in the HTTP server instead of taking the lookup lane."""
+    return min(128, max(8, 4 * default_workers()))
+
+
 def _meta(help: str, env: bool = True) -> dict[str, Any]:
     return {"help": help, "env": env}
 
@@ -74,7 +83,13 @@ class Settings:
     )
     host: str = field(default="127.0.0.1", metadata=_meta("Address the server binds to."))
     port: int = field(default=8000, metadata=_meta("TCP port the server listens on."))
-    threads: int = field(default=8, metadata=_meta("HTTP worker threads of the WSGI server."))
+    threads: int = field(
+        default_factory=default_threads,
+        metadata=_meta(
+            "HTTP threads of the WSGI server; default four per query worker (8 to 128), so "
+            "requests waiting for a worker never keep lookups from reaching the pool."
+        ),
+    )
     workers: int = field(
         default_factory=default_workers,
         metadata=_meta(
