@@ -9,7 +9,7 @@ except the CLI.
 
 from __future__ import annotations
 
-import importlib
+from museum_kg import lazy
 
 _EXPORTS = {
     "create_app": "museum_kg.endpoint.app",
@@ -19,7 +19,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'museum_kg.endpoint' has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, _EXPORTS)

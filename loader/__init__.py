@@ -8,7 +8,7 @@ log does not pull in the loading machinery. Rule: this package never imports
 
 from __future__ import annotations
 
-import importlib
+from museum_kg import lazy
 
 _EXPORTS = {
     "load": "museum_kg.loader.loading",
@@ -21,7 +21,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'museum_kg.loader' has no attribute {name!r}")
+__getattr__ = lazy.exports(__name__, _EXPORTS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -71,6 +72,21 @@ def test_a_reserve_as_large_as_the_pool_is_refused():
         Pool(2, "test-pool", reserve=2)
 
 
+@contextlib.contextmanager
+def _pool(*args, **kwargs):
+    """A pool that is closed after the test, whatever it held."""
+    made = Pool(*args, **kwargs)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def _release_all(pool: Pool, workers) -> None:
+    for worker in workers:
+        pool._release(worker, True)
+
+
 def _wait_for(condition, within: float = 20.0) -> bool:
     """Poll `condition` until it holds (synchronisation, not a timing check)."""
     deadline = time.monotonic() + within
@@ -82,46 +98,34 @@ def _wait_for(condition, within: float = 20.0) -> bool:
 
 
 def test_an_elastic_pool_starts_workers_on_demand_up_to_its_size():
-    elastic = Pool(3, "test-pool", keep=1)
-    try:
+    with _pool(3, "test-pool", keep=1) as elastic:
         assert len(elastic.pids()) == 1
         held = _hold(elastic, 3, light=True)
         assert len(elastic.pids()) == 3
         with pytest.raises(Overloaded):  # no fourth worker: the size is the limit
             elastic.run("ping", None, time.monotonic() + 0.3, light=True)
-        for worker in held:
-            elastic._release(worker, True)
-    finally:
-        elastic.close()
+        _release_all(elastic, held)
 
 
 def test_workers_beyond_keep_stop_after_their_idle_timeout():
-    elastic = Pool(3, "test-pool", keep=1, idle_timeout=0.2)
-    try:
+    with _pool(3, "test-pool", keep=1, idle_timeout=0.2) as elastic:
         held = _hold(elastic, 3, light=True)
         pids = {w.pid for w in held}
-        for worker in held:
-            elastic._release(worker, True)
+        _release_all(elastic, held)
         assert _wait_for(lambda: len(elastic.pids()) == 1)
         (survivor,) = elastic.pids()
         assert survivor == held[-1].pid  # the last one released was the last one idle
         stopped = [w for w in held if w.pid != survivor]
         assert _wait_for(lambda: all(w.process.poll() is not None for w in stopped))
         assert elastic.run("ping", None, time.monotonic() + 5)[1] in pids
-    finally:
-        elastic.close()
 
 
 def test_without_an_idle_timeout_started_workers_keep_running():
-    elastic = Pool(3, "test-pool", keep=1)
-    try:
+    with _pool(3, "test-pool", keep=1) as elastic:
         held = _hold(elastic, 3, light=True)
-        for worker in held:
-            elastic._release(worker, True)
+        _release_all(elastic, held)
         time.sleep(0.5)  # what would be long enough for the reaper above
         assert len(elastic.pids()) == 3
-    finally:
-        elastic.close()
 
 
 def test_the_most_recently_released_worker_is_used_next(pool):
@@ -137,8 +141,7 @@ def test_keep_outside_one_to_size_is_refused():
 
 
 def test_lane_workers_keep_normal_priority_and_the_others_run_lower():
-    lanes = Pool(4, "test-pool", reserve=1, keep=2, nice=3)
-    try:
+    with _pool(4, "test-pool", reserve=1, keep=2, nice=3) as lanes:
         lane, other = (
             lanes._acquire(time.monotonic() + 5, True),
             lanes._acquire(time.monotonic() + 5),
@@ -146,24 +149,17 @@ def test_lane_workers_keep_normal_priority_and_the_others_run_lower():
         assert lane.light and not other.light
         assert os.getpriority(os.PRIO_PROCESS, lane.pid) == os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, other.pid) == 3
-        for worker in (lane, other):
-            lanes._release(worker, True)
-    finally:
-        lanes.close()
+        _release_all(lanes, (lane, other))
 
 
 def test_a_light_request_grows_the_lane_up_to_its_reserve():
-    lanes = Pool(6, "test-pool", reserve=2, keep=2)
-    try:
+    with _pool(6, "test-pool", reserve=2, keep=2) as lanes:
         held = [lanes._acquire(time.monotonic() + 5, True), lanes._acquire(time.monotonic() + 5)]
         grown = lanes._acquire(time.monotonic() + 5, True)  # lane busy, no other idle
         assert grown.light and len(lanes.pids()) == 3
         beyond = lanes._acquire(time.monotonic() + 5, True)  # the lane is full: grow the others
         assert not beyond.light and len(lanes.pids()) == 4
-        for worker in [*held, grown, beyond]:
-            lanes._release(worker, True)
-    finally:
-        lanes.close()
+        _release_all(lanes, [*held, grown, beyond])
 
 
 def test_a_worker_that_waits_rather_than_computes_is_not_demoted():
