@@ -61,7 +61,9 @@ def test_a_property_path_blowup_is_stopped_too(backend) -> None:
     assert light(backend) == ["7"]
 
 
-def test_light_queries_are_answered_by_another_worker_while_one_runs_away(backend) -> None:
+def _start_runaway(backend) -> tuple[threading.Thread, list[BaseException]]:
+    """Run RUNAWAY in a thread until it holds one of the two workers; what it raises is
+    appended to the returned list."""
     outcome: list[BaseException] = []
 
     def runaway() -> None:
@@ -72,8 +74,13 @@ def test_light_queries_are_answered_by_another_worker_while_one_runs_away(backen
 
     thread = threading.Thread(target=runaway)
     thread.start()
-    while backend._pool.idle() != 1:  # the runaway holds one of the two workers
+    while backend._pool.idle() != 1:  # synchronisation: the runaway has its worker
         threading.Event().wait(0.01)
+    return thread, outcome
+
+
+def test_light_queries_are_answered_by_another_worker_while_one_runs_away(backend) -> None:
+    thread, outcome = _start_runaway(backend)
     try:
         assert light(backend) == ["7"]
         assert light(backend) == ["7"]
@@ -208,19 +215,8 @@ def test_the_backend_implements_the_store_interface_and_close_ends_its_processes
 def test_a_long_query_gives_its_cpu_priority_to_short_ones(backend) -> None:
     """Past `demote_after` the worker runs at a lower priority (nice); once the query
     ends the worker is replaced, since an unprivileged process cannot undo a nice."""
-    outcome: list[BaseException] = []
-
-    def runaway() -> None:
-        try:
-            backend.query(QueryRequest(RUNAWAY, "json", 20.0))
-        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
-            outcome.append(exc)
-
     before = set(backend.worker_pids())
-    thread = threading.Thread(target=runaway)
-    thread.start()
-    while backend._pool.idle() != 1:
-        threading.Event().wait(0.01)
+    thread, _ = _start_runaway(backend)
     (busy,) = set(backend.worker_pids()) - _idle_pids(backend)
     try:
         while os.getpriority(os.PRIO_PROCESS, busy) != DEMOTED_NICE:  # synchronisation
