@@ -57,7 +57,6 @@ class Pool:
         self.size, self.name, self.reserve, self.keep = size, name, reserve, keep
         # the lane keeps min(reserve, 1) of its workers when idle, the others keep the rest
         self._least = {True: min(reserve, 1), False: keep - min(reserve, 1)}
-        self._count = {True: 0, False: 0}  # running workers, lane (True) and others
         self.demote_after, self.idle_timeout, self.nice = demote_after, idle_timeout, nice
         self._lane: deque[Worker] = deque()  # idle workers of the light lane
         self._idle: deque[Worker] = deque()  # the other idle workers
@@ -78,7 +77,6 @@ class Pool:
         self._serial += 1
         worker = Worker(f"{self.name}-{self._serial}", light, 0 if light else self.nice)
         self._all.add(worker)
-        self._count[light] += 1
         (self._lane if light else self._idle).append(worker)
         self._cond.notify_all()
 
@@ -107,10 +105,10 @@ class Pool:
                 if self._idle:
                     return self._idle.pop()
                 # grow: the new worker is taken on the next turn
-                if light and self._count[True] < self.reserve:
+                if light and self._running(True) < self.reserve:
                     self._add(light=True)
                     continue
-                if self._count[False] < self.size - self.reserve:
+                if self._running(False) < self.size - self.reserve:
                     self._add()
                     continue
                 remaining = deadline - time.monotonic()
@@ -123,7 +121,7 @@ class Pool:
         for idle in (self._lane, self._idle):
             for worker in [w for w in idle if w.process.poll() is not None]:
                 idle.remove(worker)
-                self._forget(worker)
+                self._all.discard(worker)
                 worker.conn.close()
                 self._add(worker.light)
 
@@ -141,13 +139,13 @@ class Pool:
                 (self._lane if worker.light else self._idle).append(worker)
                 self._cond.notify_all()  # a light waiter may take what a heavy one may not
                 return
-            self._forget(worker)
+            self._all.discard(worker)
             if not self._closed:
                 self._add(worker.light)
 
-    def _forget(self, worker: Worker) -> None:
-        self._all.discard(worker)
-        self._count[worker.light] -= 1
+    def _running(self, light: bool) -> int:
+        """Workers of the lane (`light`) or the others, busy or idle; condition held."""
+        return sum(1 for w in self._all if w.light == light)
 
     def _reap(self) -> None:
         """Stop workers beyond `keep` that have been idle for `idle_timeout` seconds."""
@@ -167,12 +165,12 @@ class Pool:
         for light, idle in ((True, self._lane), (False, self._idle)):
             while (
                 len(self._all) > self.keep
-                and self._count[light] > self._least[light]
+                and self._running(light) > self._least[light]
                 and idle
                 and idle[0].idle_since < limit
             ):
                 worker = idle.popleft()
-                self._forget(worker)
+                self._all.discard(worker)
                 retired.append(worker)
         return retired
 
