@@ -79,12 +79,8 @@ def main(conn: Any) -> None:
     import pyoxigraph  # noqa: F401 - loaded now, while idle, not during the first request
 
     state = _State()
-    busy = False  # a query ran since the last release of freed memory (museum_kg.memory)
     while True:
         try:
-            if busy and not conn.poll(TRIM_AFTER_IDLE_S):
-                memory.release()
-            busy = True
             request = conn.recv()
         except (EOFError, OSError):
             return
@@ -103,6 +99,8 @@ def main(conn: Any) -> None:
             reply = ("error", type(exc).__name__, str(exc))
         try:
             conn.send(reply)
+            if not conn.poll(TRIM_AFTER_IDLE_S):  # idle: give back what the request freed
+                memory.release()
         except (EOFError, OSError):
             return
 
