@@ -146,16 +146,15 @@ def add_standard_headers(response: Response) -> Response:
             extra.append(("Content-Security-Policy", html_csp(settings)))
         else:
             extra.append(("Content-Security-Policy", DATA_CSP))
-    if settings.cors and (request.method in READ_METHODS or g.get("cors_read")):
+    cors = settings.cors and (request.method in READ_METHODS or g.get("cors_read"))
+    if cors:
         for name, value in CORS_READ_HEADERS:
             if name.lower() in present:
                 headers.remove(name)
             extra.append((name, value))
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            headers.extend(extra)
-            _preflight(response, settings)
-            return response
     headers.extend(extra)
+    if cors and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        _preflight(response, settings)
     return response
 
 
