@@ -4,7 +4,8 @@ The app holds its `Settings` and one `Backend`; views reach them through
 `current_settings()` and `current_backend()`. Every feature is a blueprint
 listed in `BLUEPRINTS` and imported when the app is created. After each
 response, `add_standard_headers` adds the security headers (every response)
-and the CORS headers (reads only; writes only once authorised).
+and the CORS headers (reads only; writes only once authorised). In front of
+Flask, `direct.DirectQueries` answers `GET /sparql?query=` itself.
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         module_name, attr = target.split(":")
         app.register_blueprint(getattr(importlib.import_module(module_name), attr))
     app.after_request(add_standard_headers)
+    from museum_kg.endpoint.direct import DirectQueries
+
+    app.wsgi_app = DirectQueries(app, app.wsgi_app)  # GET /sparql?query= without Flask's objects
     return app
 
 
@@ -90,7 +94,11 @@ def current_settings() -> Settings:
 
 
 def current_backend() -> Backend:
-    held = current_app.extensions[BACKEND_KEY]
+    return backend_of(current_app)
+
+
+def backend_of(app: Flask) -> Backend:
+    held = app.extensions[BACKEND_KEY]
     return held.get() if isinstance(held, _LazyBackend) else held
 
 
@@ -131,31 +139,45 @@ CORS_READ_HEADERS = [
 
 
 def add_standard_headers(response: Response) -> Response:
-    """Security headers a view did not set, the Content-Security-Policy, CORS for reads.
-
-    Added in one pass over the headers (every response gets them, so this is on the
-    path of every lookup)."""
+    """The headers of `standard_headers`, added to every response of the Flask app."""
     settings = current_settings()
     headers = response.headers
-    present = {name.lower() for name, _ in headers.items()}
-    extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k.lower() not in present]
-    if "content-security-policy" not in present:
-        if response.mimetype == "text/html":
+    cors = settings.cors and (request.method in READ_METHODS or g.get("cors_read"))
+    extra, replaced = standard_headers(
+        settings, [name for name, _ in headers.items()], response.mimetype, cors
+    )
+    for name in replaced:
+        headers.remove(name)
+    headers.extend(extra)
+    if cors and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        _preflight(response, settings)
+    return response
+
+
+def standard_headers(
+    settings: Settings, present: list[str], mimetype: str, cors: bool
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Security headers a view did not set, the Content-Security-Policy, CORS for reads.
+
+    Returns the headers to add and the names of the view's own headers they replace
+    (CORS). Every response gets them, so this is on the path of every lookup: the
+    Flask app's hook and the direct path of `direct.py` both call it."""
+    names = {name.lower() for name in present}
+    extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k.lower() not in names]
+    replaced = []
+    if "content-security-policy" not in names:
+        if mimetype == "text/html":
             from museum_kg.endpoint.assets import html_csp
 
             extra.append(("Content-Security-Policy", html_csp(settings)))
         else:
             extra.append(("Content-Security-Policy", DATA_CSP))
-    cors = settings.cors and (request.method in READ_METHODS or g.get("cors_read"))
     if cors:
         for name, value in CORS_READ_HEADERS:
-            if name.lower() in present:
-                headers.remove(name)
+            if name.lower() in names:
+                replaced.append(name)
             extra.append((name, value))
-    headers.extend(extra)
-    if cors and request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        _preflight(response, settings)
-    return response
+    return extra, replaced
 
 
 def _preflight(response: Response, settings: Settings) -> None:

@@ -17,6 +17,8 @@ sends them again without evaluating the query.
   entries go first; `cache_bytes = 0` turns the cache off.
 - Invalidated: a new snapshot gives a new version; the first request that sees
   it empties the cache. Updates are never cached.
+
+`answering.answer_query` looks answers up and keeps them; this module only holds them.
 """
 
 from __future__ import annotations
@@ -25,10 +27,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import Response, current_app, g, request
-from museum_kg.endpoint.app import current_backend, current_settings
-
-from museum_kg.store.base import QueryResult
+from flask import current_app
 
 EXTENSION_KEY = "museum_kg.result_cache"
 ENTRY_MAX = 1 << 20  # results up to this size arrive from the worker in memory
@@ -104,74 +103,27 @@ class ResultCache:
             self._version = version
 
 
-def result_cache() -> ResultCache:
+def cache_of(app) -> ResultCache:
     """The app's cache, sized by the `cache_bytes` setting."""
-    found = current_app.extensions.get(EXTENSION_KEY)
+    found = app.extensions.get(EXTENSION_KEY)
     if found is None:
-        found = current_app.extensions.setdefault(
-            EXTENSION_KEY, ResultCache(current_settings().cache_bytes)
+        from museum_kg.endpoint.app import SETTINGS_KEY
+
+        found = app.extensions.setdefault(
+            EXTENSION_KEY, ResultCache(app.extensions[SETTINGS_KEY].cache_bytes)
         )
     return found
 
 
-def request_key(operation) -> tuple | None:
-    """The cache key of this `/sparql` query request, or None when it cannot be cached.
+def result_cache() -> ResultCache:
+    """The cache of the app handling the current request."""
+    return cache_of(current_app)
 
-    Worked out once per request, before evaluation (kept in `g`); `put` drops an
-    answer whose version the cache has already moved past.
-    """
-    if request.method not in CACHEABLE_METHODS or operation.kind != "query":
+
+def request_key(operation, method: str, accept: str | None, version: str) -> tuple | None:
+    """The cache key of a `/sparql` query request, or None when it cannot be cached."""
+    if method not in CACHEABLE_METHODS or operation.kind != "query":
         return None
-    if "museum_kg_cache_key" in g:
-        return g.museum_kg_cache_key
     text = operation.text.strip().replace("\r\n", "\n")
     params = tuple(sorted((k, v) for k, v in operation.params.items(multi=True) if k != "timeout"))
-    accept = request.headers.get("Accept", "")
-    g.museum_kg_cache_key = (current_backend().version(), text, params, accept)
-    return g.museum_kg_cache_key
-
-
-def lookup(operation) -> Response | None:
-    """The cached answer to this request (a 304 when the client holds it), or None."""
-    cache = result_cache()
-    if not cache.enabled:
-        return None
-    from museum_kg.endpoint.protocol import deadline
-
-    deadline(operation)  # a bad `timeout` is a 400 whether or not the answer is cached
-    key = request_key(operation)
-    entry = cache.get(key) if key is not None else None
-    if entry is None:
-        return None
-    if entry.etag and request.if_none_match.contains(entry.etag):
-        response = Response(status=304)
-    else:
-        response = Response(entry.body, status=200, content_type=entry.content_type)
-    if entry.etag:
-        response.set_etag(entry.etag)
-    response.headers["Cache-Control"] = entry.cache_control
-    response.vary.add("Accept")
-    return response
-
-
-def keep(operation, info, result: QueryResult, response: Response) -> Response:
-    """Store a complete small answer and return the response to send (its body now in memory)."""
-    cache = result_cache()
-    if (
-        not cache.enabled
-        or response.status_code != 200
-        or result.rows_capped
-        or info.services
-        or result.size is None
-        or result.size > cache.entry_limit
-    ):
-        return response
-    key = request_key(operation)
-    if key is None:
-        return response
-    body = b"".join(result.chunks)
-    response.set_data(body)
-    etag, _ = response.get_etag()
-    entry = Entry(body, response.content_type, etag, response.headers.get("Cache-Control", ""))
-    cache.put(key, entry)
-    return response
+    return (version, text, params, accept or "")

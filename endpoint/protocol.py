@@ -6,34 +6,28 @@ form, POST `application/sparql-query` / `application/sparql-update` with the
 dataset in the URL). Before anything runs, the query is inspected (form,
 SERVICE targets), the result format negotiated and the deadline worked out;
 only then does the backend evaluate it, and the already finished result is
-streamed. `GET /sparql` without a query returns the service description
+streamed (`answering.py`, shared with the direct path of `direct.py`). `GET
+/sparql` without a query returns the service description
 (`service_description.py`), or the query page for browsers asking for HTML.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, g, request
-from museum_kg.endpoint import cache as result_cache
+from flask import Blueprint, Response, current_app, g, request
+from museum_kg.endpoint import answering
+from museum_kg.endpoint.answering import Asked
 from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_read
 from museum_kg.endpoint.auth import require_write_token
-from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate_header
+from museum_kg.endpoint.cache import cache_of as result_cache
+from museum_kg.endpoint.direct import PENDING_ERROR
 from werkzeug.datastructures import MultiDict
-from werkzeug.http import quote_etag
 
-from museum_kg.errors import (
-    NotAcceptable,
-    ParameterError,
-    RequestError,
-    UnsupportedMediaType,
-)
+from museum_kg.errors import ParameterError, RequestError, UnsupportedMediaType
 from museum_kg.sparql import inspect
-from museum_kg.sparql.dataset import protocol_iri, with_protocol_dataset
+from museum_kg.sparql.dataset import with_protocol_dataset
 from museum_kg.sparql.guard import check as guard_check
-from museum_kg.store.base import QueryRequest
 
 bp = Blueprint("sparql", __name__)
 
@@ -42,7 +36,6 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 DATASET = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
-ROWS_CAPPED_HEADER = "X-Result-Rows-Capped"
 
 
 @dataclass
@@ -63,6 +56,9 @@ class Operation:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
+    pending = request.environ.pop(PENDING_ERROR, None)
+    if pending is not None:  # raised on the direct path (direct.py): answered here as always
+        raise pending
     mark_cors_read()  # errors of queries are readable cross-origin too; updates undo this
     operation = read_operation()
     if operation is None:
@@ -82,7 +78,7 @@ def read_operation() -> Operation | None:
             raise RequestError("SPARQL Update must be sent with POST, never GET")
         if "query" not in url:
             return None
-        return _operation(url, "query")
+        return operation_from(url, "query")
     mime = request.mimetype
     if mime == FORM:
         for name in ("query", "update"):
@@ -98,7 +94,7 @@ def read_operation() -> Operation | None:
         params = MultiDict(url)
         for name, value in body.items(multi=True):
             params.add(name, value)
-        return _operation(params, "query" if "query" in body else "update")
+        return operation_from(params, "query" if "query" in body else "update")
     if mime in (QUERY_TYPE, UPDATE_TYPE):
         kind = "query" if mime == QUERY_TYPE else "update"
         for name in ("query", "update"):
@@ -109,7 +105,7 @@ def read_operation() -> Operation | None:
                 )
         params = MultiDict(url)
         params.add(kind, _body_text())
-        return _operation(params, kind)
+        return operation_from(params, kind)
     raise UnsupportedMediaType(request.content_type or "", [FORM, QUERY_TYPE, UPDATE_TYPE])
 
 
@@ -131,7 +127,7 @@ def _body_text() -> str:
         ) from None
 
 
-def _operation(params: MultiDict, kind: str) -> Operation:
+def operation_from(params: MultiDict, kind: str) -> Operation:
     other = "update" if kind == "query" else "query"
     if other in params:
         raise RequestError("send either `query` or `update`, not both")
@@ -147,88 +143,20 @@ def _operation(params: MultiDict, kind: str) -> Operation:
 
 def deadline(operation: Operation) -> float:
     """The query deadline: the server's, or the client's `timeout` when lower."""
-    limit = current_settings().timeout
-    raw = operation.one("timeout")
-    if raw is None or raw.strip() == "":
-        return limit
-    try:
-        asked = float(raw)
-    except ValueError:
-        asked = math.nan
-    if not math.isfinite(asked) or asked <= 0:
-        raise ParameterError("timeout", raw, "a positive number of seconds", "5")
-    return min(asked, limit)
+    return answering.deadline(operation, current_settings())
 
 
 def run_query(operation: Operation) -> Response:
-    settings = current_settings()
-    cached = result_cache.lookup(operation)  # repeated identical GETs: see endpoint/cache.py
-    if cached is not None:
-        return cached
-    info = inspect(operation.text, "query")
-    guard_check(info, settings.service_allow)
-    try:
-        fmt, media_type = negotiate_header(
-            kind_of(info.form), request.headers.get("Accept"), operation.one("format")
-        )
-    except (NotAcceptable, ParameterError):
-        if info.form is not None:
-            raise
-        # no query form found: the text does not parse, and the engine says where
-        fmt, media_type = SOLUTIONS[0], SOLUTIONS[0].media_type
-    timeout_s = deadline(operation)
-    default_graphs = tuple(_iris(operation, "default-graph-uri"))
-    named_graphs = tuple(_iris(operation, "named-graph-uri"))
-    backend = current_backend()
-    etag = None
-    if request.method in ("GET", "HEAD"):
-        key = "\n".join([backend.version(), request.full_path, media_type])
-        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-        if "If-None-Match" in request.headers and request.if_none_match.contains(etag):
-            return _with_cache_headers(Response(status=304), etag)
-    result = backend.query(
-        QueryRequest(
-            query=operation.text,
-            result_format=fmt.name,
-            timeout_s=timeout_s,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            # the union applies only when neither the request nor the query names a dataset
-            union_default_graph=settings.union_default_graph
-            and not default_graphs
-            and not named_graphs
-            and not info.dataset_clause,
-            max_rows=settings.max_rows,
-            base_iri=settings.base_iri,
-        )
+    asked = Asked(
+        request.method,
+        request.full_path,
+        request.headers.get("Accept"),
+        request.headers.get("If-None-Match"),
     )
-    headers = [("Vary", "Accept")]
-    if result.size is not None:
-        headers.append(("Content-Length", str(result.size)))
-    if result.rows_capped and settings.max_rows is not None:
-        headers.append((ROWS_CAPPED_HEADER, str(settings.max_rows)))
-    if etag and not result.rows_capped:
-        headers += _cache_headers(etag)
-    else:
-        headers.append(("Cache-Control", "no-store"))
-    response = Response(
-        result.chunks, status=200, headers=headers, content_type=fmt.content_type(media_type)
+    answer = answering.answer_query(
+        operation, asked, current_settings(), current_backend(), result_cache(current_app)
     )
-    return result_cache.keep(operation, info, result, response)
-
-
-def _cache_headers(etag: str) -> list[tuple[str, str]]:
-    """Validator headers of a cacheable answer: clients revalidate with `If-None-Match`."""
-    return [
-        ("ETag", quote_etag(etag)),
-        ("Cache-Control", "public, max-age=0, must-revalidate"),
-    ]
-
-
-def _with_cache_headers(response: Response, etag: str) -> Response:
-    response.headers.extend(_cache_headers(etag))
-    response.vary.add("Accept")
-    return response
+    return Response(answer.body, status=answer.status, headers=answer.headers)
 
 
 def run_update(operation: Operation) -> Response:
@@ -248,7 +176,3 @@ def run_update(operation: Operation) -> Response:
     guard_check(info, settings.service_allow)
     current_backend().update(text, deadline(operation))
     return Response(status=204)
-
-
-def _iris(operation: Operation, name: str) -> list[str]:
-    return [protocol_iri(name, value) for value in operation.all(name)]

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
+from museum_kg.endpoint.answering import ROWS_CAPPED_HEADER
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.saved.binding import lexical
 from museum_kg.endpoint.saved.catalogue import SavedQueries
@@ -27,7 +28,6 @@ from museum_kg.paths import QUERIES_DIR
 
 bp = Blueprint("saved", __name__)
 EXTENSION_KEY = "museum_kg.saved"
-ROWS_CAPPED_HEADER = "X-Result-Rows-Capped"
 ACCEPT = {
     "application/sparql-results+json": "json",
     "application/json": "json",
