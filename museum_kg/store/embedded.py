@@ -60,7 +60,7 @@ from museum_kg.store.spool import SpoolReader, discard, memory_chunks
 
 _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
 DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Pool`)
-GENERAL_NICE = 5  # CPU priority of the workers outside the lookup lane (0 = normal)
+GENERAL_NICE = 10  # CPU priority of the workers outside the lookup lane (0 = normal)
 RESTING_WORKERS = 2  # query workers kept when idle: one for lookups, one for the rest
 _MEDIA_TYPES = {
     "text/turtle": "turtle",
@@ -86,9 +86,9 @@ class EmbeddedBackend:
         self._resolver = resolver  # None = system DNS
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
-        # a quarter of the workers (none below 4) form the lane for lookups; the others
-        # run at a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
-        reserve = settings.workers // 4
+        # half of the workers (none below 4) form the lane for lookups; the others run at
+        # a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
+        reserve = settings.workers // 2 if settings.workers >= 4 else 0
         self._pool = Pool(
             settings.workers,
             "museum-kg-query",

@@ -23,13 +23,14 @@ class Pool:
     """Up to `size` workers, each serving one request at a time.
 
     `reserve` of them form a lane for light requests (`run(..., light=True)`): a light
-    request takes one of them first and may use any other idle worker; a request that
-    is not light never takes one, so a lookup never queues behind a pool full of
-    aggregations. The other workers run at CPU priority `nice` (a lower one when
-    positive), so on a busy machine a lookup's worker gets the CPU before them. With
-    `demote_after`, a request still running after that many seconds on a worker at normal
-    priority (the lane's, or any when `nice` is 0) has its worker's priority lowered
-    (`Worker.demote`), and the worker is replaced by a fresh one when the request ends.
+    request takes one of them first, starts one while the lane has room, and only then
+    borrows any other idle worker; a request that is not light never takes one, so a
+    lookup never queues behind a pool full of aggregations. The other workers run at CPU
+    priority `nice` (a lower one when positive), so on a busy machine a lookup's worker
+    gets the CPU before them. With `demote_after`, a request still running after that
+    many seconds on a worker at normal priority (the lane's, or any when `nice` is 0)
+    has its worker's priority lowered (`Worker.demote`), and the worker is replaced by a
+    fresh one when the request ends.
 
     The pool is elastic: it starts `keep` workers (one of them in the lane when there is
     one; default `size`), starts more when a request finds none it may take (lane
@@ -102,12 +103,13 @@ class Pool:
                 self._replace_dead()
                 if light and self._lane:
                     return self._lane.pop()
-                if self._idle:
-                    return self._idle.pop()
-                # grow: the new worker is taken on the next turn
+                # grow (the new worker is taken on the next turn): the lane first, so that
+                # a lookup keeps its normal priority while the lane has room
                 if light and self._running(True) < self.reserve:
                     self._add(light=True)
                     continue
+                if self._idle:
+                    return self._idle.pop()
                 if self._running(False) < self.size - self.reserve:
                     self._add()
                     continue

@@ -152,6 +152,17 @@ def test_lane_workers_keep_normal_priority_and_the_others_run_lower():
         _release_all(lanes, (lane, other))
 
 
+def test_a_light_request_starts_a_lane_worker_before_borrowing_an_idle_other():
+    with _pool(4, "test-pool", reserve=2, keep=2, nice=3) as lanes:
+        lane = lanes._acquire(time.monotonic() + 5, True)  # the resting lane worker
+        grown = lanes._acquire(time.monotonic() + 5, True)  # the resting other one is idle
+        assert grown.light and len(lanes.pids()) == 3
+        assert os.getpriority(os.PRIO_PROCESS, grown.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+        borrowed = lanes._acquire(time.monotonic() + 5, True)  # the lane is full
+        assert not borrowed.light and len(lanes.pids()) == 3
+        _release_all(lanes, (lane, grown, borrowed))
+
+
 def test_a_light_request_grows_the_lane_up_to_its_reserve():
     with _pool(6, "test-pool", reserve=2, keep=2) as lanes:
         held = [lanes._acquire(time.monotonic() + 5, True), lanes._acquire(time.monotonic() + 5)]
