@@ -32,17 +32,20 @@ _PN_LOCAL = (
 )
 _VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 _EXP = r"[eE][+-]?[0-9]+"
+_IRI_CHAR = r"[^<>\"{}|^`\\\x00-\x20]"
+# IRIs and one-line strings are written as "plain run, then (escape, plain run)*": the
+# same language as "(plain char | escape)*", matched without trying an escape per char
 
 _TOKEN = re.compile(
     "|".join(
         [
             r"(?P<ws>[ \t\r\n]+)",
             r"(?P<comment>#[^\r\n]*)",
-            rf"(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)",
+            rf"(?P<iri><{_IRI_CHAR}*(?:(?:{_UCHAR}){_IRI_CHAR}*)*>)",
             rf"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*'''"
             rf'|"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*"""'
-            rf"|'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*'"
-            rf'|"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*")',
+            rf"|'[^'\\\n\r]*(?:(?:{_ECHAR}|{_UCHAR})[^'\\\n\r]*)*'"
+            rf'|"[^"\\\n\r]*(?:(?:{_ECHAR}|{_UCHAR})[^"\\\n\r]*)*")',
             rf"(?P<var>[?$]{_VARNAME})",
             rf"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
             rf"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
