@@ -86,9 +86,9 @@ class EmbeddedBackend:
         self._resolver = resolver  # None = system DNS
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
-        # half of the workers (none below 4) form the lane for lookups; the others run at
-        # a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
-        reserve = settings.workers // 2 if settings.workers >= 4 else 0
+        # a quarter of the workers (none below 4) form the lane for lookups; the others
+        # run at a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
+        reserve = settings.workers // 4
         self._pool = Pool(
             settings.workers,
             "museum-kg-query",
