@@ -32,9 +32,28 @@ def alive(pid: int) -> bool:
         return False
 
 
-def wait_gone(pid: int, within: float = 30.0) -> None:
-    """Block until `pid` is `gone` (synchronisation, not a timing check; fails after `within` s)."""
+def wait_gone(pid: int, within: float = 120.0) -> None:
+    """Block until `pid` is `gone` (synchronisation, not a timing check; fails after `within` s).
+
+    Killed processes usually go within milliseconds; one CI run saw a killed idle query
+    worker outlive 30 s (a thread still exiting on a machine busy with disk work), hence
+    the generous bound and the thread states in the message."""
     deadline = time.monotonic() + within
     while not gone(pid) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert gone(pid), f"process {pid} still runs {within} s after it was killed"
+    assert gone(pid), f"process {pid} still runs {within} s after it was killed: {_states(pid)}"
+
+
+def _states(pid: int) -> dict[str, str]:
+    """Thread id -> state letter and kernel wait channel, to say why a process lingers."""
+    out = {}
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                wchan = (task / "wchan").read_text().strip()
+            except OSError:
+                wchan = "?"
+            out[task.name] = f"{_state(task / 'stat')} {wchan}"
+    except OSError as exc:
+        out["error"] = str(exc)
+    return out
