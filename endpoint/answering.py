@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from museum_kg.endpoint.cache import Entry, ResultCache, request_key
+from museum_kg.endpoint.cache import CACHEABLE_METHODS, Entry, ResultCache, request_key
 from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate_header
 from werkzeug.http import parse_etags, quote_etag
 
@@ -28,7 +28,8 @@ from museum_kg.sparql.guard import check as guard_check
 from museum_kg.store.base import Backend, QueryRequest, QueryResult
 
 ROWS_CAPPED_HEADER = "X-Result-Rows-Capped"
-VALIDATED_METHODS = ("GET", "HEAD")  # answers that get an ETag
+REVALIDATE = "public, max-age=0, must-revalidate"  # clients revalidate with `If-None-Match`
+NO_STORE = "no-store"
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,13 @@ def answer_query(
     operation, asked: Asked, settings: Settings, backend: Backend, cache: ResultCache
 ) -> Answer:
     """The answer to a query operation (`protocol.Operation`) of one request."""
+    timeout_s = deadline(operation, settings)  # a bad `timeout` is a 400, cached or not
+    # GET and HEAD answers carry an ETag and may be cached, both keyed by the data version
+    repeatable = asked.method in CACHEABLE_METHODS
+    version = backend.version() if repeatable else ""
     key = None
-    if cache.enabled:
-        deadline(operation, settings)  # a bad `timeout` is a 400 whether or not it is cached
-        key = request_key(operation, asked.method, asked.accept, backend.version())
+    if cache.enabled and repeatable:
+        key = request_key(operation, asked.method, asked.accept, version)
         entry = cache.get(key) if key is not None else None
         if entry is not None:
             return _cached(entry, asked)
@@ -85,12 +89,11 @@ def answer_query(
             raise
         # no query form found: the text does not parse, and the engine says where
         fmt, media_type = SOLUTIONS[0], SOLUTIONS[0].media_type
-    timeout_s = deadline(operation, settings)
     default_graphs = _iris(operation, "default-graph-uri")
     named_graphs = _iris(operation, "named-graph-uri")
     etag = None
-    if asked.method in VALIDATED_METHODS:
-        validated = "\n".join([backend.version(), asked.full_path, media_type])
+    if repeatable:
+        validated = "\n".join([version, asked.full_path, media_type])
         etag = hashlib.sha256(validated.encode()).hexdigest()[:32]
         if asked.if_none_match and parse_etags(asked.if_none_match).contains(etag):
             return Answer(304, [*_validators(etag), ("Vary", "Accept")])
@@ -119,11 +122,11 @@ def answer_query(
     if etag and not result.rows_capped:
         headers += _validators(etag)
     else:
-        headers.append(("Cache-Control", "no-store"))
+        headers.append(("Cache-Control", NO_STORE))
     body: Iterable[bytes] = result.chunks
     if key is not None and _fits(cache, info, result):
         data = b"".join(result.chunks)
-        cache.put(key, Entry(data, content_type, etag, dict(headers)["Cache-Control"]))
+        cache.put(key, Entry(data, content_type, etag, REVALIDATE))
         body = (data,)
     return Answer(200, headers, body)
 
@@ -157,7 +160,7 @@ def _validators(etag: str) -> list[tuple[str, str]]:
     """Validator headers of a cacheable answer: clients revalidate with `If-None-Match`."""
     return [
         ("ETag", quote_etag(etag)),
-        ("Cache-Control", "public, max-age=0, must-revalidate"),
+        ("Cache-Control", REVALIDATE),
     ]
 
 

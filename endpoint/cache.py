@@ -27,8 +27,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app
-
 EXTENSION_KEY = "museum_kg.result_cache"
 ENTRY_MAX = 1 << 20  # results up to this size arrive from the worker in memory
 CACHEABLE_METHODS = ("GET", "HEAD")
@@ -113,11 +111,6 @@ def cache_of(app) -> ResultCache:
             EXTENSION_KEY, ResultCache(app.extensions[SETTINGS_KEY].cache_bytes)
         )
     return found
-
-
-def result_cache() -> ResultCache:
-    """The cache of the app handling the current request."""
-    return cache_of(current_app)
 
 
 def request_key(operation, method: str, accept: str | None, version: str) -> tuple | None:

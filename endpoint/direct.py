@@ -59,7 +59,7 @@ class DirectQueries:
             return self.flask_wsgi(environ, start_response)
         if answer is None:
             return self.flask_wsgi(environ, start_response)
-        content_type = next(v for k, v in answer.headers if k == "Content-Type")
+        content_type = next((v for k, v in answer.headers if k == "Content-Type"), "")
         extra, replaced = self._standard_headers(
             self.settings,
             [name for name, _ in answer.headers],

@@ -20,7 +20,7 @@ from museum_kg.endpoint import answering
 from museum_kg.endpoint.answering import Asked
 from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_read
 from museum_kg.endpoint.auth import require_write_token
-from museum_kg.endpoint.cache import cache_of as result_cache
+from museum_kg.endpoint.cache import cache_of
 from museum_kg.endpoint.direct import PENDING_ERROR
 from werkzeug.datastructures import MultiDict
 
@@ -154,7 +154,7 @@ def run_query(operation: Operation) -> Response:
         request.headers.get("If-None-Match"),
     )
     answer = answering.answer_query(
-        operation, asked, current_settings(), current_backend(), result_cache(current_app)
+        operation, asked, current_settings(), current_backend(), cache_of(current_app)
     )
     return Response(answer.body, status=answer.status, headers=answer.headers)
 

@@ -20,10 +20,9 @@ def server(server_factory):
 
 
 def _cache(server) -> ResultCache:
-    with server.app.app_context():
-        from museum_kg.endpoint.cache import result_cache
+    from museum_kg.endpoint.cache import cache_of
 
-        return result_cache()
+    return cache_of(server.app)
 
 
 def _count(response: requests.Response) -> int:
