@@ -19,12 +19,13 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import shutil
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ class EmbeddedBackend:
         self._resolver = resolver  # None = system DNS
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
+        self._spool_serial = itertools.count()  # next() on it is atomic; a generator's is not
         # a quarter of the workers (none below 4) form the lane for lookups; the others
         # run at a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
         reserve = settings.workers // 4
@@ -250,7 +252,7 @@ class EmbeddedBackend:
         info: QueryInfo | None = None,
         light: bool = False,
     ) -> Any:
-        spool = str(self._spool_dir / uuid.uuid4().hex)
+        spool = f"{self._spool_dir}{os.sep}{next(self._spool_serial)}"  # a folder of our own
         payload["spool"] = spool
         try:
             reply = self._pool.run(op, payload, deadline, light)

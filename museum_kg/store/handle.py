@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -59,6 +60,9 @@ class Worker:
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
+        # `Connection.poll` builds a selector on every call; one poll object serves them all
+        self._ready = select.poll()
+        self._ready.register(self.conn.fileno(), select.POLLIN)
         self.name, self.light, self.nice = name, light, nice
         self.demoted = False
         self.idle_since = time.monotonic()
@@ -69,6 +73,13 @@ class Worker:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _answered(self, seconds: float) -> bool:
+        """Whether a reply (or the end of the connection) arrives within `seconds`."""
+        return bool(self._ready.poll(max(0.0, seconds) * 1000.0))
 
     def call(
         self, op: str, payload: Any, deadline: float, demote_after: float | None = None
@@ -84,10 +95,10 @@ class Worker:
             self.conn.send((op, payload))
             remaining = deadline - time.monotonic()
             if demote_after is not None and not self.nice and remaining > demote_after:
-                if not self.conn.poll(demote_after):
+                if not self._answered(demote_after):
                     self._demote_when_busy(deadline)
                 remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self.conn.poll(remaining):
+            if remaining <= 0 or not self._answered(remaining):
                 raise Deadline()
             return self.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
@@ -101,7 +112,7 @@ class Worker:
         before = cpu_seconds(self.pid)
         while before is not None:
             wait = min(BUSY_SAMPLE_S, deadline - time.monotonic())
-            if wait <= 0 or self.conn.poll(wait):
+            if wait <= 0 or self._answered(wait):
                 return
             after = cpu_seconds(self.pid)
             if after is None or after - before >= BUSY_SAMPLE_S / 2:

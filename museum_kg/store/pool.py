@@ -18,6 +18,8 @@ from typing import Any
 from museum_kg.errors import Overloaded
 from museum_kg.store.handle import Worker
 
+WATCH_S = 0.5  # how often idle workers are checked (dead ones replaced, spare ones stopped)
+
 
 class Pool:
     """Up to `size` workers, each serving one request at a time.
@@ -37,7 +39,9 @@ class Pool:
     workers for light requests, up to `reserve`; others up to `size - reserve`), and
     stops one beyond `keep` that stayed idle for `idle_timeout` seconds: each worker
     holds its own store caches, so memory follows the load. Idle workers are reused
-    most recent first, so the ones left idle longest are the ones that stop.
+    most recent first, so the ones left idle longest are the ones that stop. An idle
+    worker that died (killed from outside) is replaced when a request meets it, or by
+    the watch thread within `WATCH_S`, whichever comes first.
     """
 
     def __init__(
@@ -64,14 +68,13 @@ class Pool:
         self._all: set[Worker] = set()
         self._cond = threading.Condition()
         self._closed = False
-        self._stopping = threading.Event()  # wakes the reaper when the pool closes
+        self._stopping = threading.Event()  # wakes the watch thread when the pool closes
         self._serial = 0
         with self._cond:
             for light in (True, False):
                 for _ in range(self._least[light]):
                     self._add(light)
-        if idle_timeout is not None and keep < size:
-            threading.Thread(target=self._reap, name=f"{name}-reaper", daemon=True).start()
+        threading.Thread(target=self._watch, name=f"{name}-watch", daemon=True).start()
 
     def _add(self, light: bool = False) -> None:
         """Start one more worker (call with the condition held)."""
@@ -82,7 +85,9 @@ class Pool:
         self._cond.notify_all()
 
     def pids(self) -> list[int]:
+        """The workers' process ids, idle ones that died replaced first."""
         with self._cond:
+            self._replace_dead()
             return [w.pid for w in self._all]
 
     def run(self, op: str, payload: Any, deadline: float, light: bool = False) -> Any:
@@ -100,16 +105,21 @@ class Pool:
             while True:
                 if self._closed:
                     raise Overloaded(1)
-                self._replace_dead()
                 if light and self._lane:
-                    return self._lane.pop()
+                    worker = self._pop_alive(self._lane)
+                    if worker is not None:
+                        return worker
+                    continue
                 # grow (the new worker is taken on the next turn): the lane first, so that
                 # a lookup keeps its normal priority while the lane has room
                 if light and self._running(True) < self.reserve:
                     self._add(light=True)
                     continue
                 if self._idle:
-                    return self._idle.pop()
+                    worker = self._pop_alive(self._idle)
+                    if worker is not None:
+                        return worker
+                    continue
                 if self._running(False) < self.size - self.reserve:
                     self._add()
                     continue
@@ -118,10 +128,21 @@ class Pool:
                     raise Overloaded()
                 self._cond.wait(remaining)
 
+    def _pop_alive(self, idle: deque[Worker]) -> Worker | None:
+        """The most recently idle worker of `idle` if it still runs; a dead one (killed
+        from outside) is replaced instead and None returned. Condition held."""
+        worker = idle.pop()
+        if worker.alive():
+            return worker
+        self._all.discard(worker)
+        worker.conn.close()
+        self._add(worker.light)
+        return None
+
     def _replace_dead(self) -> None:
-        """Replace idle workers that died (killed from outside); condition held."""
+        """Replace every idle worker that died (killed from outside); condition held."""
         for idle in (self._lane, self._idle):
-            for worker in [w for w in idle if w.process.poll() is not None]:
+            for worker in [w for w in idle if not w.alive()]:
                 idle.remove(worker)
                 self._all.discard(worker)
                 worker.conn.close()
@@ -149,15 +170,20 @@ class Pool:
         """Workers of the lane (`light`) or the others, busy or idle; condition held."""
         return sum(1 for w in self._all if w.light == light)
 
-    def _reap(self) -> None:
-        """Stop workers beyond `keep` that have been idle for `idle_timeout` seconds."""
-        assert self.idle_timeout is not None
-        period = min(1.0, max(0.05, self.idle_timeout / 4))
+    def _watch(self) -> None:
+        """Replace idle workers that died (killed from outside) within `WATCH_S`, and
+        stop workers beyond `keep` that have been idle for `idle_timeout` seconds."""
+        period = WATCH_S
+        if self.idle_timeout is not None:
+            period = min(period, max(0.05, self.idle_timeout / 4))
         while not self._stopping.wait(period):
+            retired: list[Worker] = []
             with self._cond:
                 if self._closed:
                     return
-                retired = self._expired(time.monotonic() - self.idle_timeout)
+                self._replace_dead()
+                if self.idle_timeout is not None and self.keep < self.size:
+                    retired = self._expired(time.monotonic() - self.idle_timeout)
             for worker in retired:
                 worker.stop()
 

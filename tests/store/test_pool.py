@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import threading
 import time
 
@@ -182,3 +183,22 @@ def test_a_worker_that_waits_rather_than_computes_is_not_demoted():
         assert os.getpriority(os.PRIO_PROCESS, worker.pid) == os.getpriority(os.PRIO_PROCESS, 0)
     finally:
         worker.stop()
+
+
+def test_an_idle_worker_killed_from_outside_is_replaced_without_waiting_for_a_request(pool):
+    victim = pool.pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    # no request meets it: the watch thread notices and starts a new worker
+    assert _wait_for(lambda: victim not in {w.pid for w in pool._all} and len(pool._all) == 3)
+    assert pool.run("ping", None, time.monotonic() + 5)[0] == "ok"
+
+
+def test_a_request_that_meets_a_dead_idle_worker_gets_a_live_one(pool):
+    held = _hold(pool, 2)
+    victim = held[0]
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.process.wait(5)
+    pool._release(victim, True)  # back among the idle ones, most recent, but dead
+    reply = pool.run("ping", None, time.monotonic() + 5)
+    assert reply[0] == "ok" and reply[1] != victim.pid
+    pool._release(held[1], True)
