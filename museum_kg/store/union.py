@@ -74,20 +74,24 @@ def visible_graphs(store: Any) -> list[Any] | None:
     return [g for g in store.named_graphs() if g != union]
 
 
+UNREAD: Any = object()  # `dataset_options(visible=...)` default: ask the store
+
+
 def dataset_options(
-    store: Any, union: bool, visible: list[Any] | None = None, graph_patterns: bool = True
+    store: Any, union: bool, visible: list[Any] | None = UNREAD, graph_patterns: bool = True
 ) -> dict[str, Any]:
     """pyoxigraph query options for a query that names no dataset of its own.
 
     With the merge: the default graph is the merge (`union`) or the store's own default
     graph, and `GRAPH ?g` sees every graph but the merge. Without it: the engine's union.
-    `visible` may pass a cached `visible_graphs(store)`. A query without `GRAPH`
+    `visible` may pass a cached `visible_graphs(store)` (None included: no merge, which
+    spares a store lookup per query on stores without one). A query without `GRAPH`
     (`graph_patterns=False`) never reads named graphs, so their list is left out: the
     engine evaluates faster over the whole store than over a list of graphs.
     """
     import pyoxigraph as ox
 
-    visible = visible_graphs(store) if visible is None else visible
+    visible = visible_graphs(store) if visible is UNREAD else visible
     if visible is None:
         return {"use_default_graph_as_union": True} if union else {}
     default = ox.NamedNode(UNION_GRAPH) if union else ox.DefaultGraph()

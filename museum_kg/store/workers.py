@@ -16,6 +16,7 @@ no pyoxigraph object crosses the pipe.
 from __future__ import annotations
 
 import os
+import select
 import signal
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ def main(conn: Any) -> None:
     import pyoxigraph  # noqa: F401 - loaded now, while idle, not during the first request
 
     state = _State()
+    ready = select.poll()  # `conn.poll` would build a selector after every request
+    ready.register(conn.fileno(), select.POLLIN)
     while True:
         try:
             request = conn.recv()
@@ -99,7 +102,7 @@ def main(conn: Any) -> None:
             reply = ("error", type(exc).__name__, str(exc))
         try:
             conn.send(reply)
-            if not conn.poll(TRIM_AFTER_IDLE_S):  # idle: give back what the request freed
+            if not ready.poll(TRIM_AFTER_IDLE_S * 1000):  # idle: give back what it freed
                 memory.release()
         except (EOFError, OSError):
             return

@@ -14,7 +14,7 @@ from museum_kg.settings import Settings
 from museum_kg.store.base import QueryRequest
 from museum_kg.store.embedded import EmbeddedBackend
 from museum_kg.store.snapshots import SnapshotStore
-from museum_kg.store.union import UNION_GRAPH, materialise
+from museum_kg.store.union import UNION_GRAPH, dataset_options, materialise, visible_graphs
 
 SHARED = "".join(f"<{EX}s> <{EX}p> <{EX}o> <{EX}graph/{g}> .\n" for g in ("a", "b"))
 OWN = f'<{EX}s> <{EX}name> "only in a" <{EX}graph/a> .\n'
@@ -87,3 +87,19 @@ def test_queries_without_graph_patterns_read_the_merge_alone(merged) -> None:
     assert _count(merged, "?s ?p ?o OPTIONAL { ?s ?q ?x }") == 4  # 2 triples x 2
     rows = _rows(merged, f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }} ORDER BY ?p")
     assert [r["p"]["value"] for r in rows] == [f"{EX}name", f"{EX}p"]
+
+
+def test_dataset_options_trust_a_cached_answer_even_when_it_says_there_is_no_merge():
+    store = ox.Store()
+    store.bulk_load((SHARED + OWN).encode(), ox.RdfFormat.N_QUADS)
+    assert dataset_options(store, union=True) == {"use_default_graph_as_union": True}
+    materialise(store)
+    asked = dataset_options(store, union=True)  # read from the store: it has the merge now
+    assert asked["default_graph"] == [ox.NamedNode(UNION_GRAPH)]
+    assert ox.NamedNode(UNION_GRAPH) not in asked["named_graphs"]
+    # a worker passes what it read when it opened the snapshot; None means "no merge" and
+    # is not read again from the store on every query
+    assert dataset_options(store, True, None) == {"use_default_graph_as_union": True}
+    assert dataset_options(store, True, visible_graphs(store), graph_patterns=False) == {
+        "default_graph": [ox.NamedNode(UNION_GRAPH)]
+    }
