@@ -81,7 +81,9 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
 
 
 @pytest.mark.parametrize(
-    "folder", ["ontology", "data", "loader", "endpoint", "queries", "tests", "museum_kg", "docs"]
+    "folder",
+    ["ontology", "data", "loader", "endpoint", "queries", "tests", "museum_kg", "docs"]
+    + ["benchmarks"],
 )
 def test_each_top_level_folder_has_a_readme_stating_its_rule(folder: str) -> None:
     readme = ROOT / folder / "README.md"
@@ -144,3 +146,16 @@ def test_each_package_exports_a_small_public_surface_that_resolves(package: str)
     assert 0 < len(module.__all__) <= 10, f"{package}.__all__ should name its public surface"
     for name in module.__all__:
         assert getattr(module, name) is not None, f"{package}.{name} does not resolve"
+
+
+BENCH_MODULES = tuple(p.stem for p in _modules(ROOT / "benchmarks")) + ("benchmarks",)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for d in PACKAGE_DIRS.values() for p in _modules(d)],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_the_project_never_imports_the_benchmarks(path: Path) -> None:
+    bad = sorted(m for m in _imports(path) if m.split(".")[0] in BENCH_MODULES)
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}, which belong to benchmarks/"

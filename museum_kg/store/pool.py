@@ -81,7 +81,8 @@ class Pool:
         self._serial += 1
         worker = Worker(f"{self.name}-{self._serial}", light, 0 if light else self.nice)
         self._all.add(worker)
-        (self._lane if light else self._idle).append(worker)
+        # a new worker has cold caches: it is taken after the idle ones that served before
+        (self._lane if light else self._idle).appendleft(worker)
         self._cond.notify_all()
 
     def pids(self) -> list[int]:
@@ -188,16 +189,19 @@ class Pool:
                 worker.stop()
 
     def _expired(self, limit: float) -> list[Worker]:
-        """Take out the workers idle since before `limit` that the pool can spare."""
+        """Take out the workers idle since before `limit` that the pool can spare, those
+        idle longest first (a fresh replacement waits at the back of its queue, so the
+        queue's order is not the order of idleness)."""
         retired = []
         for light, idle in ((True, self._lane), (False, self._idle)):
-            while (
-                len(self._all) > self.keep
-                and self._running(light) > self._least[light]
-                and idle
-                and idle[0].idle_since < limit
-            ):
-                worker = idle.popleft()
+            for worker in sorted(idle, key=lambda w: w.idle_since):
+                if not (
+                    len(self._all) > self.keep
+                    and self._running(light) > self._least[light]
+                    and worker.idle_since < limit
+                ):
+                    break
+                idle.remove(worker)
                 self._all.discard(worker)
                 retired.append(worker)
         return retired

@@ -147,6 +147,23 @@ def worker_pids(server) -> list[int]:
     return pids
 
 
+def _settled(server, count: int, within: float = 60.0) -> bool:
+    """Wait until the server has `count` live query workers, all asleep (synchronisation)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        pids = worker_pids(server)
+        states = []
+        for pid in pids:
+            try:
+                states.append(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])
+            except OSError:
+                states.append("gone")
+        if len(pids) == count and all(state == "S" for state in states):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_killed_query_workers_are_replaced_and_the_next_request_succeeds(server_process, figures):
     server = server_process("--workers", "2", "--timeout", "10")
     small = {"query": "ASK { ?s ?p ?o }"}  # sent with POST: never answered from a cache
@@ -164,6 +181,11 @@ def test_killed_query_workers_are_replaced_and_the_next_request_succeeds(server_
             r = requests.post(server.sparql, data=small, timeout=HTTP_TIMEOUT)
             assert r.status_code == 200 and r.json()["boolean"] is True
         assert victim not in worker_pids(server)
+        # the watch thread replaces the victim; wait until its replacement has started and
+        # sleeps, or the busy worker below could be mistaken for it (both run while starting)
+        assert _settled(server, 2), (
+            f"the pool did not settle at two idle workers: {worker_pids(server)}"
+        )
         # a worker killed while it evaluates a query: that request gets a clean 503
         outcome: dict = {}
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -202,3 +202,13 @@ def test_a_request_that_meets_a_dead_idle_worker_gets_a_live_one(pool):
     reply = pool.run("ping", None, time.monotonic() + 5)
     assert reply[0] == "ok" and reply[1] != victim.pid
     pool._release(held[1], True)
+
+
+def test_a_replacement_worker_is_taken_after_the_idle_ones_that_served_before(pool):
+    first, second = _hold(pool, 2)
+    pool._release(first, True)
+    pool._release(second, True)
+    os.kill(first.pid, signal.SIGKILL)
+    assert _wait_for(lambda: first not in pool._all and len(pool._all) == 3)
+    # the fresh worker has cold caches: the one that served last is still taken first
+    assert pool.run("ping", None, time.monotonic() + 5)[1] == second.pid
