@@ -135,9 +135,7 @@ class Pool:
         worker = idle.pop()
         if worker.alive():
             return worker
-        self._all.discard(worker)
-        worker.conn.close()
-        self._add(worker.light)
+        self._replace(worker)
         return None
 
     def _replace_dead(self) -> None:
@@ -145,9 +143,13 @@ class Pool:
         for idle in (self._lane, self._idle):
             for worker in [w for w in idle if not w.alive()]:
                 idle.remove(worker)
-                self._all.discard(worker)
-                worker.conn.close()
-                self._add(worker.light)
+                self._replace(worker)
+
+    def _replace(self, dead: Worker) -> None:
+        """Forget `dead` (already out of the idle queues) and start its successor."""
+        self._all.discard(dead)
+        dead.conn.close()
+        self._add(dead.light)
 
     def idle(self) -> int:
         """How many workers are waiting for a request."""
