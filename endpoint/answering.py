@@ -78,7 +78,8 @@ def answer_query(
         entry = cache.get(key) if key is not None else None
         if entry is not None:
             return _cached(entry, asked)
-    info = inspect(operation.text, "query")
+    # with the base the backend reads it with: the same (cached) reading, not a second one
+    info = inspect(operation.text, "query", settings.base_iri)
     guard_check(info, settings.service_allow)
     try:
         fmt, media_type = negotiate_header(

@@ -39,7 +39,6 @@ class DirectQueries:
         from museum_kg.endpoint import answering, cache, protocol
         from museum_kg.endpoint import app as app_module
 
-        self.app = app
         self.flask_wsgi = flask_wsgi
         self.settings = app.extensions[app_module.SETTINGS_KEY]
         self._backend = functools.partial(app_module.backend_of, app)

@@ -172,7 +172,7 @@ def run_update(operation: Operation) -> Response:
     text = with_protocol_dataset(
         operation.text, operation.all(UPDATE_DATASET[0]), operation.all(UPDATE_DATASET[1])
     )
-    info = inspect(text, "update")
+    info = inspect(text, "update", settings.base_iri)  # as the store reads it
     guard_check(info, settings.service_allow)
     current_backend().update(text, deadline(operation))
     return Response(status=204)
