@@ -89,6 +89,15 @@ class Server:
                 total += psutil.Process(pid).memory_info().rss
         return total
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the tree's live processes have used so far."""
+        total = 0.0
+        for pid in self.pids():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                times = psutil.Process(pid).cpu_times()
+                total += times.user + times.system
+        return total
+
     def pss(self) -> int:
         """Proportional set size summed over the tree: each shared page counts once in all,
         so the sum is what the tree really holds (Linux; 0 where unavailable)."""

@@ -21,8 +21,6 @@ import statistics
 import sys
 from pathlib import Path
 
-import psutil
-
 HERE = Path(__file__).resolve().parent
 STORE_ENV = "WSGI_BENCH_STORE"  # the store `make_app` serves (set for granian's worker)
 
@@ -35,22 +33,6 @@ def make_app():
 
     store = Path(os.environ[STORE_ENV])
     return create_app(Settings.load(store=store, port=0, cache_bytes=0, timeout=30))
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process `pid` and its descendants."""
-    total = 0.0
-    try:
-        processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return total
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def main() -> None:
@@ -97,9 +79,9 @@ def main() -> None:
             for server in both:
                 target = targets[server.name]
                 workload.drive(target, 8, 2.0, scale, lookups)  # warm the workers
-                before = tree_cpu(server.process.pid)
+                before = server.cpu_seconds()
                 run = workload.drive(target, 8, args.seconds, scale, lookups)
-                used = tree_cpu(server.process.pid) - before
+                used = server.cpu_seconds() - before
                 latencies = [x for values in run.latencies.values() for x in values]
                 rate = len(latencies) / run.seconds
                 median = statistics.median(latencies) * 1000
