@@ -243,7 +243,7 @@ def test_docs_list_every_term(classes, properties):
     """docs/ontology.md has one table row per class and property (regenerate it from the
     ontology when adding terms)."""
     text = (ONTOLOGY_DIR.parent / "docs" / "ontology.md").read_text("utf-8")
-    rows = set(re.findall(r"^\| `mkg:([A-Za-z]+)` \|", text, flags=re.M))
+    rows = set(re.findall(r"^\| `mkg:([A-Za-z0-9]+)` \|", text, flags=re.M))
     missing = sorted(
         str(t)[len(MKG_NS) :] for t in classes | properties if str(t)[len(MKG_NS) :] not in rows
     )
