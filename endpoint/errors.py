@@ -6,10 +6,12 @@ for `text/html` first get the same content as a small page). Statuses:
 
 - 400 `RequestError` and subclasses (bad parameters, malformed queries,
   forbidden operations such as SERVICE), loads refused for bad RDF;
+- 422 `ShapeViolations`: a write the shapes refuse (each violation in `details`);
 - 401 `Unauthorized` (with `WWW-Authenticate: Bearer`), 403 `Forbidden`;
 - 404 `NotFound`, 405 `MethodNotAllowed` (with `Allow`), 406 `NotAcceptable`,
   410 `Gone`, 413 `PayloadTooLarge`, 415 `UnsupportedMediaType`;
-- 502 `BackendError`; 503 `QueryTimeout`, `Overloaded`, `StoreError`
+- 502 `BackendError`; 503 `QueryTimeout`, `WriteTimeout`, `Overloaded` (and
+  `WriteBusy`), `StoreError`
   (with `Retry-After`);
 - 500 only for bugs, with a generic message (the traceback goes to the log).
 """
@@ -37,6 +39,9 @@ STATUS: list[tuple[type[e.MuseumKGError], int]] = [
     (e.PayloadTooLarge, 413),
     (e.UnsupportedMediaType, 415),
     (e.QueryTimeout, 503),
+    (e.WriteTimeout, 503),
+    (e.ShapeViolations, 422),
+    (e.WriteBusy, 503),
     (e.Overloaded, 503),
     (e.StoreError, 503),
     (e.BackendError, 502),

@@ -13,6 +13,7 @@ streamed (`answering.py`, shared with the direct path of `direct.py`). `GET
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, request
@@ -28,6 +29,7 @@ from museum_kg.errors import ParameterError, RequestError, UnsupportedMediaType
 from museum_kg.sparql import inspect
 from museum_kg.sparql.dataset import with_protocol_dataset
 from museum_kg.sparql.guard import check as guard_check
+from museum_kg.store.changes import WriteReport
 
 bp = Blueprint("sparql", __name__)
 
@@ -174,5 +176,19 @@ def run_update(operation: Operation) -> Response:
     )
     info = inspect(text, "update", settings.base_iri)  # as the store reads it
     guard_check(info, settings.service_allow)
-    current_backend().update(text, deadline(operation))
-    return Response(status=204)
+    report = current_backend().update(text, deadline(operation))
+    return write_answer(report)
+
+
+def write_answer(report: WriteReport) -> Response:
+    """A successful write says what it did: triples per graph, entities, the new version.
+
+    A change that matched nothing is visibly a no-op (`"changed": false`)."""
+    response = Response(
+        json.dumps(report.as_json(), ensure_ascii=False, indent=1) + "\n",
+        status=200,
+        content_type="application/json",
+    )
+    if report.version:
+        response.headers["ETag"] = f'"{report.version}"'
+    return response

@@ -256,6 +256,29 @@ class ChangeLog:
                 updated.append(iri)
         return Diff(sorted(created), sorted(updated), sorted(old))
 
+    def diff_of(self, now: Mapping[str, bytes | None]) -> Diff:
+        """Compare the digests of some entities (None: no statement left) with the state.
+
+        Reads the recorded state of those entities only: the cost of a small change."""
+        old = dict(
+            self.db.execute(
+                "SELECT iri, hash FROM state WHERE hash IS NOT NULL AND iri IN "
+                "(SELECT value FROM json_each(?))",
+                (_json_list(sorted(now)),),
+            )
+        )
+        created, updated, deleted = [], [], []
+        for iri in sorted(now):
+            digest, before = now[iri], old.get(iri)
+            if digest is None:
+                if before is not None:
+                    deleted.append(iri)
+            elif before is None:
+                created.append(iri)
+            elif before != digest:
+                updated.append(iri)
+        return Diff(created, updated, deleted)
+
     def record(
         self,
         snapshot: str,

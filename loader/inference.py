@@ -70,6 +70,21 @@ class Alignments:
                 edges[kind.rstrip("=")][sup].add(sub)
         return cls(_closure(edges["class"]), _closure(edges["property"]))
 
+    @classmethod
+    def of(cls, store: ox.Store, ontology_graph: str) -> Alignments:
+        """The alignments of `store`'s ontology graph, or of the bundled ontology without one."""
+        if store.contains_named_graph(ox.NamedNode(ontology_graph)):
+            return cls.from_store(store, ontology_graph)
+        from museum_kg.paths import ONTOLOGY_DIR
+
+        fallback = ox.Store()
+        path = ONTOLOGY_DIR / "museum-kg.ttl"
+        if path.exists():
+            fallback.load(
+                path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ontology_graph)
+            )
+        return cls.from_store(fallback, ontology_graph)
+
     def __bool__(self) -> bool:
         return bool(self.classes or self.properties)
 

@@ -36,6 +36,7 @@ from museum_kg.loader.changelog import ChangeLog
 from museum_kg.loader.dumps import write_dumps
 from museum_kg.loader.feed import Feed
 from museum_kg.loader.inference import Alignments
+from museum_kg.loader.pipeline import Target, commit
 from museum_kg.loader.progress import CountingReader, Reporter
 from museum_kg.loader.scanning import from_store, while_loading
 from museum_kg.loader.sources import Source, collect, graphs_in, line_of, syntax_error
@@ -43,9 +44,9 @@ from museum_kg.loader.stream import streamable
 from museum_kg.loader.validate import Validator
 
 from museum_kg.bundled import bundled_files
-from museum_kg.errors import LoadError
-from museum_kg.paths import ONTOLOGY_DIR
+from museum_kg.errors import LoadError, RdfSyntaxError
 from museum_kg.settings import Settings
+from museum_kg.store.changes import GraphWrite, RdfPayload, WriteReport
 from museum_kg.store.snapshots import SnapshotStore
 from museum_kg.store.union import UNION_GRAPH
 from museum_kg.store.union import materialise as materialise_union
@@ -53,6 +54,7 @@ from museum_kg.store.union import needed as union_needed
 
 MODES = ("rebuild", "replace", "add")
 BULK_BYTES = 4 * 1024 * 1024  # files above this go through the bulk loader
+CHANGE_BYTES = 8 * 1024 * 1024  # add / replace inputs up to this go through `pipeline.commit`
 FULL_VALIDATION_SHARE = 0.5  # above this share of changed entities, check every target
 
 
@@ -72,8 +74,13 @@ class LoadReport:
     validated: int | None  # focus nodes checked; None when validation was skipped
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    change: WriteReport | None = None  # set when the load went through `pipeline.commit`
 
     def summary(self) -> str:
+        if self.change is not None:
+            if not self.change.changed:
+                return f"{self.mode}: no change, the store already holds this data"
+            return f"snapshot {self.snapshot} ({self.mode}): {self.change.summary()}"
         checked = "not validated" if self.validated is None else f"{self.validated:,} node(s) valid"
         return (
             f"snapshot {self.snapshot} ({self.mode}): {self.triples:,} triples, "
@@ -110,6 +117,8 @@ def load(
     ontology_graph = settings.base_iri + "ontology"
 
     snapshots = SnapshotStore(settings.store, keep=settings.keep_snapshots)
+    if mode != "rebuild" and push is None and _small(sources) and snapshots.current():
+        return _commit_files(sources, settings, mode, validate, reporter, started)
     Path(settings.store).mkdir(parents=True, exist_ok=True)
     changelog = ChangeLog(snapshots.changelog_path)
     cleanup: list[Path] = []
@@ -209,6 +218,50 @@ def load(
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _small(sources: list[Source]) -> bool:
+    """Whether the input is small enough for the change-sized write path (held in memory)."""
+    return not any(s.gzipped for s in sources) and sum(s.size for s in sources) <= CHANGE_BYTES
+
+
+def _commit_files(sources, settings, mode, validate, reporter, started) -> LoadReport:
+    """`add` / `replace` of curated files: one change through the write path
+    (`pipeline.commit`), at the cost of the change, like a Graph Store write."""
+    payloads = []
+    for source in sources:
+        with source.open() as stream:
+            data = stream.read()
+        payloads.append(RdfPayload(data, source.format.media_type, source.graph, str(source.path)))
+    if not validate:
+        reporter.note("warning: shape validation skipped (--no-validate)")
+    target = Target(Path(settings.store), settings.base_iri, settings.keep_snapshots,
+                    lock_wait=30.0, validate=validate)  # fmt: skip
+    previous = SnapshotStore(settings.store).current_id()
+    names = ", ".join(s.path.name for s in sources[:3]) + (" ..." if len(sources) > 3 else "")
+    try:
+        with reporter.bar("writing", None):
+            report = commit(GraphWrite(tuple(payloads), replace=mode == "replace"), target, names)
+    except RdfSyntaxError as error:
+        source = next((s for s in sources if str(s.path) == error.file), None)
+        if source is not None:
+            error.excerpt = line_of(source, error.line)
+        raise
+    return LoadReport(
+        snapshot=report.version or previous or "",
+        previous=previous,
+        mode=mode,
+        files=[str(s.path) for s in sources],
+        triples=sum(report.inserted.values()),
+        inferred=report.derived_inserted,
+        created=len(report.created),
+        updated=len(report.updated),
+        deleted=len(report.deleted_entities),
+        validated=report.validated if validate else None,
+        seconds=time.monotonic() - started,
+        warnings=[m for m in reporter.messages if m.startswith("warning")],
+        change=report,
+    )
+
+
 def _finish(builder, settings, digests, materializer, spool, sources, mode, push, reporter, feed):
     """Derived graph, dumps and the optional push, then the switch (returns the snapshot)."""
     _prepare(builder.store, builder, settings, digests, materializer, spool, sources, mode, push,
@@ -295,15 +348,7 @@ def _disk_full(exc: BaseException) -> bool:
 
 
 def _alignments(store: ox.Store, ontology_graph: str) -> Alignments:
-    if store.contains_named_graph(ox.NamedNode(ontology_graph)):
-        return Alignments.from_store(store, ontology_graph)
-    fallback = ox.Store()
-    path = ONTOLOGY_DIR / "museum-kg.ttl"
-    if path.exists():
-        fallback.load(
-            path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ontology_graph)
-        )
-    return Alignments.from_store(fallback, ontology_graph)
+    return Alignments.of(store, ontology_graph)
 
 
 def _validate(store, settings, alignments, diff, entities, sources, reporter) -> int:

@@ -195,6 +195,36 @@ class Overloaded(MuseumKGError):
         self.retry_after_s = retry_after_s
 
 
+class WriteTimeout(MuseumKGError):
+    """A write ran past its deadline and was stopped; nothing of it was applied."""
+
+    code = "write_timeout"
+
+    def __init__(self, limit_s: float) -> None:
+        super().__init__(
+            f"the write was stopped at its time limit of {limit_s:g} s and nothing was "
+            "changed; split it into smaller updates, or load large data with "
+            "`museum-kg load FILE --mode add`",
+            limit_s=limit_s,
+        )
+        self.limit_s = limit_s
+
+
+class WriteBusy(Overloaded):
+    """Another write or load held the store for longer than this write could wait."""
+
+    code = "write_busy"
+
+    def __init__(self, retry_after_s: int = 2) -> None:
+        MuseumKGError.__init__(
+            self,
+            "another write or load is changing the store; nothing was changed by this "
+            f"request: send it again in {retry_after_s} s (writes are applied one at a time)",
+            retry_after_s=retry_after_s,
+        )
+        self.retry_after_s = retry_after_s
+
+
 class StoreError(MuseumKGError):
     """The store could not be read or written (disk full, missing snapshot...)."""
 
@@ -259,9 +289,15 @@ class ShapeViolations(LoadError):
         focus = {v.focus for v in violations}
         super().__init__(
             f"{len(violations)} SHACL violation(s) on {len(focus)} node(s)"
-            + (f" in {source}" if source else ""),
+            + (f" in {source}" if source else "")
+            + "; nothing was changed: fix the data and send it again",
             count=len(violations),
+            violations=[
+                {"focus": v.focus, "path": v.path, "message": v.message, "value": v.value}
+                for v in violations[:200]
+            ],
         )
+        self.source = source
 
     def report_lines(self, limit: int = 50) -> list[str]:
         """The violations grouped by focus node, one block per node (for terminals)."""
@@ -292,3 +328,35 @@ class SavedQueryError(MuseumKGError):
     """A saved query file is invalid (bad YAML header, unknown key, lint failure)."""
 
     code = "bad_saved_query"
+
+
+# --- across a process boundary -------------------------------------------------------
+
+
+def to_wire(exc: MuseumKGError) -> dict[str, Any]:
+    """`exc` as plain data, for a worker process to send to its parent (`from_wire`)."""
+    data: dict[str, Any] = {"class": type(exc).__name__, "message": exc.message,
+                            "details": dict(exc.details)}  # fmt: skip
+    if isinstance(exc, ShapeViolations):
+        data["violations"] = [vars(v) for v in exc.violations]
+        data["source"] = exc.source
+    elif isinstance(exc, RdfSyntaxError):
+        data["rdf"] = (exc.file, exc.line, exc.column, exc.excerpt)
+    return data
+
+
+def from_wire(data: dict[str, Any]) -> MuseumKGError:
+    """The error `to_wire` described, as the same class with the same message and details."""
+    cls = globals().get(data["class"])
+    if not (isinstance(cls, type) and issubclass(cls, MuseumKGError)):
+        cls = MuseumKGError
+    if cls is ShapeViolations:
+        return ShapeViolations([Violation(**v) for v in data["violations"]], data["source"])
+    exc = cls.__new__(cls)
+    MuseumKGError.__init__(exc, data["message"], **data["details"])
+    if cls is RdfSyntaxError:
+        exc.file, exc.line, exc.column, exc.excerpt = data["rdf"]
+    for name in ("limit_s", "retry_after_s"):
+        if name in data["details"]:
+            setattr(exc, name, data["details"][name])
+    return exc

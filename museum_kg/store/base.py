@@ -18,6 +18,8 @@ from typing import Protocol, runtime_checkable
 
 from rdflib.term import Identifier
 
+from museum_kg.store.changes import RdfPayload, WriteReport
+
 # Result formats a backend must produce, by short name.
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")  # SELECT and ASK
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld")  # graphs
@@ -65,8 +67,8 @@ class Backend(Protocol):
     def query(self, request: QueryRequest) -> QueryResult:
         """Evaluate a query by its deadline, or raise `QueryTimeout`."""
 
-    def update(self, update: str, timeout_s: float) -> None:
-        """Apply a SPARQL Update atomically and durably."""
+    def update(self, update: str, timeout_s: float) -> WriteReport:
+        """Apply a SPARQL Update through the write path (`museum_kg.store.changes`)."""
 
     def read_graph(self, graph: str | None, result_format: str) -> QueryResult:
         """Serialize one graph (`None` = default graph); `NotFound` if absent."""
@@ -75,6 +77,10 @@ class Backend(Protocol):
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
     ) -> bool:
         """PUT (`replace`) or POST data into a graph; True when the graph was created."""
+
+    def write_payloads(self, payloads: list[RdfPayload], *, replace: bool) -> WriteReport:
+        """Several payloads (Graph Store multipart, a TriG / N-Quads data set) as one change;
+        with `replace`, every graph they write is replaced."""
 
     def delete_graph(self, graph: str | None) -> None:
         """Remove a graph; `NotFound` if absent."""

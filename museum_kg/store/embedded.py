@@ -13,8 +13,10 @@
 - the worker serializes the whole result into a spool before the parent
   returns, and `QueryResult.chunks` streams it in 64 KiB pieces;
 - writes (SPARQL Update, Graph Store PUT/POST/DELETE) run one at a time in a
-  separate killable writer process, each on a new snapshot published
-  atomically.
+  separate killable writer process, through the loader's write path
+  (`museum_kg.store.changes.WRITE_PIPELINE`: validated, derived, logged, each
+  on a new snapshot published atomically); a write stopped at its deadline
+  leaves nothing applied (`WriteTimeout`).
 """
 
 from __future__ import annotations
@@ -37,12 +39,12 @@ from museum_kg.errors import (
     LoadError,
     NotAcceptable,
     NotFound,
-    Overloaded,
     QueryTimeout,
-    RdfSyntaxError,
     RequestError,
     StoreError,
-    UnsupportedMediaType,
+    WriteBusy,
+    WriteTimeout,
+    from_wire,
 )
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect, syntax_error_from
@@ -54,6 +56,16 @@ from museum_kg.store.base import (
     QueryRequest,
     QueryResult,
 )
+from museum_kg.store.changes import (
+    WRITE_PIPELINE,
+    Change,
+    GraphDelete,
+    GraphWrite,
+    RdfPayload,
+    SparqlUpdate,
+    WriteReport,
+    syntax_of,
+)
 from museum_kg.store.handle import Deadline, WorkerDied
 from museum_kg.store.pool import Pool
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
@@ -63,16 +75,7 @@ _UNPROJECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT pr
 DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Pool`)
 GENERAL_NICE = 10  # CPU priority of the workers outside the lookup lane (0 = normal)
 RESTING_WORKERS = 2  # query workers kept when idle: one for lookups, one for the rest
-_MEDIA_TYPES = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "text/plain": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/ld+json": "jsonld",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-}
+WRITE_MARGIN_S = 0.5  # a write that cannot start this long before its deadline is busy
 
 
 class EmbeddedBackend:
@@ -171,36 +174,63 @@ class EmbeddedBackend:
         """Process ids of the query workers (for monitoring and tests)."""
         return self._pool.pids()
 
-    # --- writing ------------------------------------------------------------------
+    # --- writing: every change goes through the loader's write path ---------------------
 
-    def update(self, update: str, timeout_s: float) -> None:
+    def update(self, update: str, timeout_s: float) -> WriteReport:
         base = self.settings.base_iri  # relative IRIs in updates resolve like in queries
         info = self.inspect(update, "update", base)
-        change = {
-            "change": "update",
-            "update": update,
-            "base_iri": base,
-            "forward": self._forward(info),
-        }
-        self._write(change, timeout_s)
+        return self.commit(SparqlUpdate(update, base), timeout_s, forward=self._forward(info))
 
     def write_graph(
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
     ) -> bool:
-        fmt = _MEDIA_TYPES.get(media_format.split(";")[0].strip().lower(), media_format)
-        if fmt not in TRIPLE_FORMATS:
-            raise UnsupportedMediaType(media_format, sorted(_MEDIA_TYPES)[:6])
-        change = {
-            "change": "write_graph",
-            "graph": graph,
-            "data": bytes(data),
-            "format": fmt,
-            "replace": replace,
-        }
-        return bool(self._write(change, self.settings.timeout))
+        payload = RdfPayload(bytes(data), media_format, graph)
+        report = self.write_payloads([payload], replace=replace)
+        return graph is not None and graph in report.created_graphs
+
+    def write_payloads(self, payloads: list[RdfPayload], *, replace: bool) -> WriteReport:
+        for payload in payloads:
+            syntax_of(payload.media_type)  # 415 before anything is sent to the writer
+        return self.commit(GraphWrite(tuple(payloads), replace), self.settings.timeout)
 
     def delete_graph(self, graph: str | None) -> None:
-        self._write({"change": "delete_graph", "graph": graph}, self.settings.timeout)
+        self.commit(GraphDelete(graph), self.settings.timeout)
+
+    def commit(
+        self, change: Change, timeout_s: float, forward: dict | None = None
+    ) -> WriteReport:
+        """Apply `change` through the write path in the writer process, by its deadline."""
+        limit = min(timeout_s, self.settings.timeout)
+        deadline = time.monotonic() + limit
+        self._snapshot()
+        if not self._write_lock.acquire(timeout=max(0.0, limit - WRITE_MARGIN_S)):
+            raise WriteBusy()
+        try:
+            if self._writer is None:
+                self._writer = Pool(1, "museum-kg-writer")
+            payload = {
+                "pipeline": WRITE_PIPELINE,
+                "change": change,
+                "forward": forward,
+                "store": str(self.settings.store),
+                "base_iri": self.settings.base_iri,
+                "keep": self.settings.keep_snapshots,
+                "lock_wait": max(0.0, deadline - time.monotonic() - WRITE_MARGIN_S),
+            }
+            try:
+                reply = self._writer.run("write", payload, deadline)
+            except Deadline:
+                raise WriteTimeout(limit) from None
+            except WorkerDied:
+                raise StoreError(
+                    "the writer process stopped unexpectedly; nothing was changed"
+                ) from None
+            answer = _unwrap(reply, None)
+            if "error" in answer:
+                raise from_wire(answer["error"])
+            return WriteReport.from_json(answer["report"])
+        finally:
+            self._write_lock.release()
 
     def close(self) -> None:
         if self._closed:
@@ -269,34 +299,6 @@ class EmbeddedBackend:
             discard(spool)
         return _unwrap(reply, info)
 
-    def _write(self, change: dict, timeout_s: float) -> Any:
-        limit = min(timeout_s, self.settings.timeout)
-        deadline = time.monotonic() + limit
-        self._snapshot()
-        if not self._write_lock.acquire(timeout=max(0.0, limit)):
-            raise Overloaded()
-        try:
-            if self._writer is None:
-                self._writer = Pool(1, "museum-kg-writer")
-            payload = {
-                **change,
-                "store": str(self.settings.store),
-                "keep": self.settings.keep_snapshots,
-            }
-            try:
-                reply = self._writer.run("write", payload, deadline)
-            except Deadline:
-                raise QueryTimeout(limit) from None
-            except WorkerDied:
-                raise StoreError(
-                    "the update worker stopped unexpectedly; nothing was changed"
-                ) from None
-            if reply[0] == "error" and reply[1] == "syntax" and change["change"] == "write_graph":
-                raise _rdf_syntax_error(reply[2])
-            return _unwrap(reply, None)["outcome"]
-        finally:
-            self._write_lock.release()
-
     def _result(self, form: str, result_format: str, reply: dict) -> QueryResult:
         if reply["path"] is not None:
             chunks: Iterator[bytes] = SpoolReader(reply["path"])
@@ -309,17 +311,6 @@ class EmbeddedBackend:
             size=reply["size"],
             rows_capped=reply["rows_capped"],
         )
-
-
-_RDF_POSITION = re.compile(r"^Parser error at line (\d+) column (\d+):\s*(.*)$", re.S)
-
-
-def _rdf_syntax_error(message: str) -> RdfSyntaxError:
-    match = _RDF_POSITION.match(message)
-    if match is None:
-        return RdfSyntaxError("the request body", message)
-    line, column, text = int(match.group(1)), int(match.group(2)), match.group(3)
-    return RdfSyntaxError("the request body", text, line, column)
 
 
 def _term_spec(name: str, term: Identifier) -> tuple:

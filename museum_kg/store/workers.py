@@ -18,12 +18,11 @@ from __future__ import annotations
 import os
 import select
 import signal
-from pathlib import Path
 from typing import Any
 
 from museum_kg import memory
 from museum_kg.store.spool import Spool
-from museum_kg.store.union import UNION_GRAPH, dataset_options, materialise, visible_graphs
+from museum_kg.store.union import UNION_GRAPH, dataset_options, visible_graphs
 
 QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 RDF_FORMATS = {
@@ -214,60 +213,26 @@ def _read_graph(state: _State, p: dict, conn: Any) -> dict:
 
 
 def _write(state: _State, p: dict, conn: Any) -> Any:
-    """Apply one change (`p["change"]`) to a copy of the current snapshot and publish it."""
-    from museum_kg.store.snapshots import SnapshotStore
+    """Run the write path named by the parent (`p["pipeline"]`) on one change.
 
-    snapshots = SnapshotStore(Path(p["store"]), keep=p["keep"])
-    if p["change"] == "update":
-        p = {**p, "update": state.forwarded(p["update"], p.get("forward"))}
-    builder = snapshots.begin(from_current=True)
-    with builder:
-        outcome = _CHANGES[p["change"]](builder.store, p)
-        materialise(builder.store)  # the union default graph follows every change
-        snapshot = builder.publish()
-    return {"outcome": outcome, "snapshot": snapshot.id}
+    The store package names the pipeline but never imports it by name: it lives in
+    the loader, above the store interface (`museum_kg.store.changes`)."""
+    import dataclasses
+    import importlib
 
+    from museum_kg.store.changes import SparqlUpdate
 
-def _apply_update(store: Any, p: dict) -> None:
-    store.update(p["update"], base_iri=p.get("base_iri"))
-
-
-def _apply_write_graph(store: Any, p: dict) -> bool:
-    import pyoxigraph as ox
-
-    graph = p["graph"]
-    created = graph is not None and not store.contains_named_graph(ox.NamedNode(graph))
-    target = _graph_name(graph)
-    fmt = getattr(ox.RdfFormat, RDF_FORMATS[p["format"]])
-    if p["replace"] and not created:
-        store.clear_graph(target)
-    store.load(p["data"], fmt, base_iri=p.get("base_iri"), to_graph=target)
-    if created:
-        store.add_graph(target)
-    return created
-
-
-def _apply_delete_graph(store: Any, p: dict) -> None:
-    import pyoxigraph as ox
-
-    graph = p["graph"]
-    if graph is None:
-        store.clear_graph(ox.DefaultGraph())
-        return
-    if not store.contains_named_graph(ox.NamedNode(graph)):
-        raise Missing(f"there is no graph <{graph}> in the store")
-    store.remove_graph(ox.NamedNode(graph))
+    change = p["change"]
+    if isinstance(change, SparqlUpdate) and p.get("forward"):
+        change = dataclasses.replace(change, text=state.forwarded(change.text, p["forward"]))
+    pipeline = importlib.import_module(p["pipeline"])
+    return pipeline.write({**p, "change": change})
 
 
 def _ping(state: _State, p: dict, conn: Any) -> int:
     return os.getpid()
 
 
-_CHANGES = {
-    "update": _apply_update,
-    "write_graph": _apply_write_graph,
-    "delete_graph": _apply_delete_graph,
-}
 _HANDLERS = {
     "query": _query,
     "graphs": _graphs,

@@ -121,21 +121,25 @@ def test_write_with_a_wrong_token_is_a_403(writable):
 
 
 def test_sparql_update_with_the_token_is_visible_to_the_next_query(writable):
+    alt = "<http://www.w3.org/2004/02/skos/core#altLabel>"
     label = '"Updated via form"@en'
     r = requests.post(
         writable.sparql,
-        data={"update": f"INSERT DATA {{ GRAPH <{NEW}> {{ <{FORUM}> <{LABEL}> {label} }} }}"},
+        data={"update": f"INSERT DATA {{ GRAPH <{NEW}> {{ <{FORUM}> {alt} {label} }} }}"},
         headers=AUTH,
     )
-    assert r.status_code == 204, r.text
-    assert _ask(writable, f"ASK {{ <{FORUM}> <{LABEL}> {label} }}")
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.json()["changed"] is True and r.json()["inserted"] == {NEW: 1}
+    assert _ask(writable, f"ASK {{ <{FORUM}> {alt} {label} }}")
     direct = requests.post(
         writable.sparql,
-        data=f"DELETE DATA {{ GRAPH <{NEW}> {{ <{FORUM}> <{LABEL}> {label} }} }}".encode(),
+        data=f"DELETE DATA {{ GRAPH <{NEW}> {{ <{FORUM}> {alt} {label} }} }}".encode(),
         headers={"Content-Type": "application/sparql-update", **AUTH},
     )
-    assert direct.status_code == 204, direct.text
-    assert not _ask(writable, f"ASK {{ <{FORUM}> <{LABEL}> {label} }}")
+    assert direct.status_code == 200, direct.text
+    assert direct.json()["deleted"] == {NEW: 1}
+    assert not _ask(writable, f"ASK {{ <{FORUM}> {alt} {label} }}")
 
 
 def test_malformed_update_is_a_400(writable):

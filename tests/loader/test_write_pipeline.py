@@ -1,0 +1,177 @@
+"""The one write path (`museum_kg.loader.pipeline.commit`) on real snapshots of the bundled
+graph: what a change records, derives, refuses, and that incremental upkeep equals a rebuild."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from museum_kg.loader import ChangeLog, load
+from museum_kg.loader.pipeline import Target, commit
+from writes import PREFIXES, insert_museum, museum_triples
+
+from museum_kg.errors import QuerySyntaxError, RequestError, ShapeViolations
+from museum_kg.settings import Settings
+from museum_kg.store.changes import GraphDelete, GraphWrite, RdfPayload, SparqlUpdate
+from museum_kg.store.snapshots import SnapshotStore
+from museum_kg.store.union import UNION_GRAPH
+
+BASE = "https://w3id.org/museum-kg/"
+INFERRED = BASE + "graph/inferred"
+GRAPH = BASE + "graph/curation"
+MUSEUM = BASE + "id/org/pipeline-museum"
+SCHEMA_MUSEUM = ox.NamedNode("https://schema.org/Museum")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("bundled") / "store"
+    load(None, Settings(store=store))
+    return store
+
+
+@pytest.fixture
+def store(bundled: Path, tmp_path: Path) -> Path:
+    """A copy of the bundled store of its own (snapshots are hard-link checkpoints)."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(bundled, copy)
+    return copy
+
+
+def target(store: Path, **kw) -> Target:
+    return Target(store, BASE, **kw)
+
+
+def served(store: Path) -> ox.Store:
+    return ox.Store.read_only(str(SnapshotStore(store).current().path))
+
+
+def has(store: Path, s, p, o, g=None) -> bool:
+    return bool(list(served(store).quads_for_pattern(s, p, o, g)))
+
+
+def test_an_insert_is_derived_logged_and_versioned(store: Path) -> None:
+    report = commit(SparqlUpdate(insert_museum(MUSEUM, GRAPH)), target(store))
+    assert report.changed and report.inserted == {GRAPH: 17}
+    assert MUSEUM in report.created and report.validated >= 1
+    assert report.version == SnapshotStore(store).current_id()
+    museum = ox.NamedNode(MUSEUM)
+    assert has(store, museum, RDF_TYPE, SCHEMA_MUSEUM, ox.NamedNode(INFERRED))
+    log = ChangeLog(store / "changelog.sqlite")
+    assert log.entity(MUSEUM).status == "live"
+    with sqlite3.connect(store / "changelog.sqlite") as db:
+        (triples,) = db.execute(
+            "SELECT v.triples FROM versions v JOIN changes c ON c.id = v.id WHERE c.iri = ?",
+            (MUSEUM,),
+        ).fetchone()
+    assert '"Test Museum"@en' in triples
+
+
+def test_a_change_the_shapes_refuse_changes_nothing_anywhere(store: Path) -> None:
+    before, last = (
+        SnapshotStore(store).current_id(),
+        ChangeLog(store / "changelog.sqlite").last_id(),
+    )
+    bad = (
+        f"{PREFIXES}INSERT DATA {{ GRAPH <{GRAPH}> {{ <{MUSEUM}> a mkg:Museum ; rdfs:label 42 }} }}"
+    )
+    with pytest.raises(ShapeViolations) as refused:
+        commit(SparqlUpdate(bad), target(store))
+    paths = {v.path for v in refused.value.violations}
+    assert {"rdfs:label", "mkg:source"} <= paths
+    assert refused.value.details["violations"][0]["focus"] == MUSEUM
+    assert SnapshotStore(store).current_id() == before
+    assert ChangeLog(store / "changelog.sqlite").last_id() == last
+    assert not list((store / "staging").iterdir())
+
+
+def test_a_delete_that_matches_nothing_is_a_visible_no_op(store: Path) -> None:
+    before = SnapshotStore(store).current_id()
+    report = commit(SparqlUpdate(f"DELETE DATA {{ <{MUSEUM}> <urn:p> 1 }}"), target(store))
+    assert not report.changed and report.version == before
+    assert SnapshotStore(store).current_id() == before
+
+
+def test_deleting_the_only_support_retracts_a_derived_triple_and_one_of_two_keeps_it(
+    store: Path,
+) -> None:
+    commit(SparqlUpdate(insert_museum(MUSEUM, GRAPH)), target(store))
+    other = BASE + "graph/curation-2"
+    again = f"{PREFIXES}INSERT DATA {{ GRAPH <{other}> {{ <{MUSEUM}> a mkg:Museum }} }}"
+    commit(SparqlUpdate(again), target(store))
+    museum, inferred = ox.NamedNode(MUSEUM), ox.NamedNode(INFERRED)
+    drop_one = f"DELETE DATA {{ GRAPH <{other}> {{ <{MUSEUM}> a <{BASE}ontology#Museum> }} }}"
+    report = commit(SparqlUpdate(drop_one), target(store))
+    assert report.derived_deleted == 0
+    assert has(store, museum, RDF_TYPE, SCHEMA_MUSEUM, inferred)
+    drop_all = f"DELETE WHERE {{ GRAPH ?g {{ <{MUSEUM}> a ?c }} }}"
+    report = commit(SparqlUpdate(drop_all), target(store))
+    assert report.derived_deleted > 0
+    assert not has(store, museum, RDF_TYPE, SCHEMA_MUSEUM, inferred)
+    assert not has(store, museum, RDF_TYPE, SCHEMA_MUSEUM, ox.NamedNode(UNION_GRAPH))
+
+
+def test_a_graph_store_delete_leaves_tombstones(store: Path) -> None:
+    body = (PREFIXES + museum_triples(MUSEUM)).encode()
+    commit(GraphWrite((RdfPayload(body, "text/turtle", GRAPH),), replace=True), target(store))
+    report = commit(GraphDelete(GRAPH), target(store))
+    assert MUSEUM in report.deleted_entities and report.dropped_graphs == (GRAPH,)
+    assert ChangeLog(store / "changelog.sqlite").entity(MUSEUM).status == "deleted"
+
+
+def test_the_derived_graph_cannot_be_written(store: Path) -> None:
+    with pytest.raises(RequestError, match="maintained by museum-kg"):
+        commit(SparqlUpdate(f"INSERT DATA {{ GRAPH <{INFERRED}> {{ <urn:a> <urn:b> 1 }} }}"),
+               target(store))  # fmt: skip
+
+
+def test_a_syntax_error_names_its_line(store: Path) -> None:
+    with pytest.raises(QuerySyntaxError) as error:
+        commit(SparqlUpdate("INSERT DATA {\n  <urn:a> <urn:b> }"), target(store))
+    assert error.value.details["line"] == 2
+
+
+def test_incremental_upkeep_equals_a_rebuild_of_the_same_data(store: Path, tmp_path) -> None:
+    """Derived graph and change-log digests after a series of writes are those a rebuild
+    of the resulting asserted data computes from scratch."""
+    commit(SparqlUpdate(insert_museum(MUSEUM, GRAPH)), target(store))
+    rename = (
+        f"{PREFIXES}DELETE {{ GRAPH ?g {{ ?m rdfs:label ?l }} }} "
+        f'INSERT {{ GRAPH ?g {{ ?m rdfs:label "Renamed Museum"@en }} }} '
+        f"WHERE {{ GRAPH ?g {{ ?m a mkg:Museum ; rdfs:label ?l }} FILTER(?m = <{MUSEUM}>) }}"
+    )
+    commit(SparqlUpdate(rename), target(store))
+    beijing = BASE + "graph/beijing-auto-museum"
+    commit(SparqlUpdate(f"DELETE WHERE {{ GRAPH <{beijing}> {{ ?s <{BASE}ontology#year> ?y }} }}"),
+           target(store, validate=False))  # fmt: skip
+    dump = tmp_path / "asserted.nq"
+    live = served(store)
+    hidden = {INFERRED, UNION_GRAPH}
+    with open(dump, "wb") as out:
+        ox.serialize(
+            (
+                q
+                for q in live
+                if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in hidden)
+            ),  # fmt: skip
+            out,
+            ox.RdfFormat.N_QUADS,
+        )
+    rebuilt = tmp_path / "rebuilt"
+    load([dump], Settings(store=rebuilt), mode="rebuild", validate=False)
+    fresh = served(rebuilt)
+    derived = ox.NamedNode(INFERRED)
+    assert set(live.quads_for_pattern(None, None, None, derived)) == set(
+        fresh.quads_for_pattern(None, None, None, derived)
+    )
+    assert _state(store) == _state(rebuilt)
+
+
+def _state(store: Path) -> dict:
+    with sqlite3.connect(store / "changelog.sqlite") as db:
+        return dict(db.execute("SELECT iri, hash FROM state WHERE hash IS NOT NULL"))
