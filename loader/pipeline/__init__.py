@@ -6,6 +6,7 @@ touched: digests, versions, derived alignments, the union merge).
 
 from __future__ import annotations
 
+from museum_kg.loader.pipeline.remote import commit_remote
 from museum_kg.loader.pipeline.writer import Target, commit, write
 
-__all__ = ["Target", "commit", "write"]
+__all__ = ["Target", "commit", "commit_remote", "write"]

@@ -50,11 +50,17 @@ class Settled:
 class Effects:
     """Settles a `Delta` on the writable `store` (a snapshot being built)."""
 
-    def __init__(self, store: ox.Store, inferred_graph: str, alignments: Alignments) -> None:
+    def __init__(
+        self, store: ox.Store, inferred_graph: str, alignments: Alignments, union: bool = True
+    ) -> None:
+        """`union`: keep the union merge (embedded snapshots; a remote engine has none)."""
         self.store = store
         self.inferred = ox.NamedNode(inferred_graph)
         self.hidden = {inferred_graph, UNION_GRAPH}
         self.alignments = alignments
+        self.union = union
+        self.derived: list[ox.Quad] = []  # derived quads the last settle() added
+        self.retracted: list[ox.Quad] = []  # and those it retracted
 
     # --- which entities --------------------------------------------------------------
 
@@ -119,8 +125,10 @@ class Effects:
         settled = Settled({i: digests.digests.get(i) for i in iris}, described)
         wanted = self._derived(materializer.path)
         inserted, deleted = self._align(derive_for, wanted)
+        self.derived, self.retracted = inserted, deleted
         settled.derived_inserted, settled.derived_deleted = len(inserted), len(deleted)
-        settled.union = self._union(delta, inserted, deleted)
+        if self.union:
+            settled.union = self._union(delta, inserted, deleted)
         return settled
 
     def _copy(self, iris: Iterable[str]) -> ox.Store:

@@ -19,8 +19,9 @@ from typing import Any
 
 from museum_kg.errors import UnsupportedMediaType
 
-# The module whose `write(payload)` the writer process runs for every change.
-WRITE_PIPELINE = "museum_kg.loader.pipeline.writer"
+# The write path: its `write(payload)` runs in the embedded store's writer process,
+# its `commit_remote(change, backend, settings)` for the remote backend.
+WRITE_PIPELINE = "museum_kg.loader.pipeline"
 
 
 # Media types a write may send, by the short name of their syntax.

@@ -28,6 +28,7 @@ and where it stays visible); it is cached for `VERSION_TTL_S`.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import tempfile
 import threading
@@ -43,9 +44,8 @@ from museum_kg.errors import (
     NotAcceptable,
     NotFound,
     QueryTimeout,
-    RdfSyntaxError,
     StoreError,
-    UnsupportedMediaType,
+    WriteBusy,
 )
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect
@@ -56,6 +56,16 @@ from museum_kg.store.base import (
     TRIPLE_FORMATS,
     QueryRequest,
     QueryResult,
+)
+from museum_kg.store.changes import (
+    WRITE_PIPELINE,
+    Change,
+    GraphDelete,
+    GraphWrite,
+    RdfPayload,
+    SparqlUpdate,
+    WriteReport,
+    syntax_of,
 )
 from museum_kg.store.remote_engines import VERSION_GRAPH, Engine
 from museum_kg.store.remote_errors import failure, partial
@@ -95,6 +105,7 @@ class RemoteBackend:
         self.http = Exchange(settings.backend_auth, self._spool_dir, max(4, settings.threads * 2))
         self._version: tuple[str, float] | None = None
         self._version_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._closed = False
 
     # --- reading ------------------------------------------------------------------
@@ -204,65 +215,68 @@ class RemoteBackend:
             self._version = (value, now + VERSION_TTL_S)
         return value
 
-    # --- writing ------------------------------------------------------------------
+    # --- writing: every change goes through the loader's write path ---------------------
 
-    def update(self, update: str, timeout_s: float) -> None:
-        self._open()
-        limit = min(timeout_s, self.settings.timeout)
-        deadline = time.monotonic() + limit
-        info = self.inspect(update, "update")
-        text = with_version_bump(update, new_version(), self.engine.marker_graph)
-        try:
-            reply = self.http.send(
-                "POST",
-                self.engine.update_url,
-                deadline=deadline,
-                limit=limit,
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                data=text.encode("utf-8"),
+    def update(self, update: str, timeout_s: float) -> WriteReport:
+        info = self.inspect(update, "update", self.settings.base_iri)
+        if info.loads:
+            raise ForbiddenOperation(
+                "LOAD is not run through a remote engine: load the data with "
+                "`museum-kg load FILE --backend ...` instead"
             )
-        finally:
-            self._forget_version()
-        if reply.status >= 300:
-            raise failure(reply, info, limit, self.engine.query_url)
-        reply.discard()
+        return self.commit(SparqlUpdate(update, self.settings.base_iri), timeout_s)
 
     def write_graph(
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
     ) -> bool:
-        self._open()
         _refuse_marker_graph(graph)
-        given = media_format.split(";")[0].strip().lower()
-        fmt = given if given in TRIPLE_FORMATS else format_of(given, "construct")
-        if fmt not in TRIPLE_FORMATS:
-            raise UnsupportedMediaType(media_format, [MEDIA_TYPES[f] for f in TRIPLE_FORMATS])
-        reply = self._store_request(
-            "PUT" if replace else "POST",
-            graph,
-            headers={"Content-Type": MEDIA_TYPES[fmt]},
-            data=bytes(data),
-        )
-        if reply.status == 400:
-            message = " ".join(reply.text(600).split())
-            reply.discard()
-            raise RdfSyntaxError("the request body", message or "the engine refused the data")
-        if reply.status >= 300:
-            raise failure(reply, None, self.settings.timeout, self.engine.query_url)
-        reply.discard()
-        self.bump_version()
-        return reply.status == 201
+        report = self.write_payloads([RdfPayload(bytes(data), media_format, graph)],
+                                     replace=replace)  # fmt: skip
+        return graph is not None and graph in report.created_graphs
+
+    def write_payloads(self, payloads: list[RdfPayload], *, replace: bool) -> WriteReport:
+        for payload in payloads:
+            _refuse_marker_graph(payload.graph)
+            syntax_of(payload.media_type)  # 415 before anything is read
+        return self.commit(GraphWrite(tuple(payloads), replace), self.settings.timeout)
 
     def delete_graph(self, graph: str | None) -> None:
-        self._open()
         _refuse_marker_graph(graph)
-        reply = self._store_request("DELETE", graph)
-        if reply.status == 404:
-            reply.discard()
-            raise NotFound(f"there is no graph <{graph}> in the store")
+        self.commit(GraphDelete(graph), self.settings.timeout)
+
+    def commit(self, change: Change, timeout_s: float) -> WriteReport:
+        """Apply `change` through the write path (`WRITE_PIPELINE`'s `commit_remote`):
+        one writer at a time in this process, by the deadline."""
+        self._open()
+        limit = min(timeout_s, self.settings.timeout)
+        if not self._write_lock.acquire(timeout=limit):
+            raise WriteBusy()
+        try:
+            pipeline = importlib.import_module(WRITE_PIPELINE)
+            return pipeline.commit_remote(change, self, self.settings)
+        finally:
+            self._forget_version()
+            self._write_lock.release()
+
+    def send_update(self, text: str, version: str) -> None:
+        """Send one update of the write path with the new version marker, as one request."""
+        limit = self.settings.timeout
+        text = with_version_bump(text, version, self.engine.marker_graph)
+        reply = self.http.send(
+            "POST",
+            self.engine.update_url,
+            deadline=time.monotonic() + limit,
+            limit=limit,
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            data=text.encode("utf-8"),
+        )
         if reply.status >= 300:
-            raise failure(reply, None, self.settings.timeout, self.engine.query_url)
+            raise failure(reply, None, limit, self.engine.query_url)
         reply.discard()
-        self.bump_version()
+
+    @staticmethod
+    def new_version() -> str:
+        return new_version()
 
     def bump_version(self, version: str | None = None) -> None:
         """Replace the version marker (after a Graph Store write, or at the end of a push)."""

@@ -53,7 +53,7 @@ def test_an_update_needs_the_token_and_then_reaches_the_engine(writable) -> None
     )
     assert _update(server, insert, {}).status_code == 401
     etag = requests.get(server.sparql, params={"query": "ASK {}"}, timeout=30).headers["ETag"]
-    assert _update(server, insert, AUTH).status_code == 204
+    assert _update(server, insert, AUTH).status_code == 200
     assert _ask(server, f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
     # the data version changed, so cached answers are not revalidated as unchanged
     again = requests.get(
@@ -120,3 +120,36 @@ def test_bad_rdf_in_a_graph_store_write_gives_400(writable) -> None:
         timeout=30,
     )
     assert response.status_code == 400
+
+
+def _listed(oai) -> dict:
+    headers = oai.ListIdentifiers(metadataPrefix="oai_dc", ignore_deleted=False)
+    return {h.identifier: h.deleted for h in headers}
+
+
+def test_writes_through_the_remote_engine_are_validated_derived_and_logged(writable) -> None:
+    from sickle import Sickle
+    from writes import PREFIXES, insert_museum
+
+    _, server = writable
+    museum = "https://w3id.org/museum-kg/id/org/remote-write-museum"
+    graph = "https://w3id.org/museum-kg/graph/remote-write"
+    done = _update(server, insert_museum(museum, graph), AUTH)
+    assert done.status_code == 200, done.text
+    assert museum in done.json()["entities"]["created"]
+    assert done.json()["derived"]["inserted"] > 0
+    assert _ask(server, f"ASK {{ GRAPH ?g {{ <{museum}> a <https://schema.org/Museum> }} }}")
+    oai = Sickle(server.url + "oai", max_retries=0)
+    listed = _listed(oai)
+    assert listed.get(museum) is False
+
+    bad = f"{PREFIXES}INSERT DATA {{ GRAPH <{graph}> {{ <{museum}> rdfs:label 42 }} }}"
+    refused = _update(server, bad, AUTH)
+    assert refused.status_code == 422
+    assert not _ask(server, f"ASK {{ <{museum}> <http://www.w3.org/2000/01/rdf-schema#label> 42 }}")
+
+    gone = _update(server, f"DELETE WHERE {{ GRAPH <{graph}> {{ <{museum}> ?p ?o }} }}", AUTH)
+    assert gone.status_code == 200 and museum in gone.json()["entities"]["deleted"]
+    assert not _ask(server, f"ASK {{ GRAPH ?g {{ <{museum}> a <https://schema.org/Museum> }} }}")
+    listed = _listed(oai)
+    assert listed.get(museum) is True
