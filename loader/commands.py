@@ -89,3 +89,52 @@ def generate(entities, seed, out) -> None:
 
     stats = run_generate(out, entities, seed)
     click.echo(f"{out}: {stats.entities:,} entities, {stats.triples:,} triples")
+
+
+@click.command()
+@click.argument("update", required=False)
+@click.option(
+    "--file",
+    "-f",
+    "file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the SPARQL Update from this file (- for standard input).",
+)
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Store folder (setting `store`, env MUSEUM_KG_STORE).",
+)
+@click.option("--backend", metavar="URL", default=None, help="A remote SPARQL engine instead.")
+@click.option("--timeout", type=float, default=None, help="Deadline of the write, in seconds.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def update(update, file, store, backend, timeout, fmt) -> None:
+    """Apply a SPARQL UPDATE through the write path (validated, derived, logged).
+
+    The same function as an update sent to /sparql: on a shape violation or any other
+    error nothing changes and the command exits with status 1. An update without GRAPH
+    writes to the store's default graph, as SPARQL 1.1 says.
+    """
+    import json
+
+    from museum_kg.errors import RequestError
+    from museum_kg.store.backends import open_backend
+
+    if (update is None) == (file is None):
+        raise click.UsageError("give the update as an argument or with --file, not both")
+    text = update if file is None else file.read()
+    if not text.strip():
+        raise RequestError("the update is empty; give at least one operation")
+    settings = Settings.load(store=store, backend=backend)
+    backend_ = open_backend(settings)
+    try:
+        report = backend_.update(text, timeout or settings.timeout)
+    finally:
+        backend_.close()
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(report.summary())

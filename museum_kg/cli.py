@@ -1,7 +1,7 @@
 """The `museum-kg` command: a thin click layer over the library.
 
 Each command group lives next to the code it drives and is registered here:
-`load`, `generate` (museum_kg.loader.commands), `serve`
+`load`, `generate`, `update` (museum_kg.loader.commands), `serve`
 (museum_kg.endpoint.commands), `query` (museum_kg.endpoint.saved.commands).
 Errors from the exception tree print their message and exit with status 1;
 never a traceback.
@@ -23,6 +23,7 @@ COMMANDS = {
     "generate": "museum_kg.loader.commands:generate",
     "serve": "museum_kg.endpoint.commands:serve",
     "query": "museum_kg.endpoint.saved.commands:query",
+    "update": "museum_kg.loader.commands:update",
 }
 
 

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from museum_kg.errors import NotFound, RdfSyntaxError, RequestError
 from museum_kg.sparql.inspect import syntax_error_from
+from museum_kg.sparql.lexer import tokenize
 from museum_kg.store.changes import (
     Change,
     GraphDelete,
@@ -171,10 +172,9 @@ def apply(store: ox.Store, change: Change, reserved: Iterable[str] = (), source=
     `source` (default: `LocalSource(store)`) is where the data the change reads comes from."""
     applier = Applier(store, reserved, source)
     if isinstance(change, SparqlUpdate):
-        ops = operations(change.text, change.base_iri)
-        if not any(op.kind == "load" for op in ops):  # the engine's own syntax check, exact
-            _check_syntax(change)  # positions included; LOAD would fetch its source twice
-        for op in ops:
+        if not any(t.is_keyword("LOAD") for t in tokenize(change.text)):
+            _check_syntax(change)  # the engine's own message and position (LOAD would fetch)
+        for op in operations(change.text, change.base_iri):
             _OPERATIONS[op.kind](applier, op)
     elif isinstance(change, GraphWrite):
         _graph_write(applier, change)

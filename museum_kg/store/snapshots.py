@@ -271,8 +271,9 @@ class SnapshotBuilder:
         store = getattr(self, "store", None)
         if store is not None:
             self.store = None
-            gc.collect()
             # 2 = `store` here + getrefcount's argument; more means the database stays open
+            if sys.getrefcount(store) > 2:
+                gc.collect()  # only when a cycle may still hold it (a full collection is slow)
             if strict and sys.getrefcount(store) > 2:
                 del store
                 raise StoreError(
@@ -280,7 +281,6 @@ class SnapshotBuilder:
                     "drop it before publish()"
                 )
             del store
-            gc.collect()
 
     def _release(self) -> None:
         if self._lock is not None:
