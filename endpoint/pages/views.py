@@ -73,8 +73,8 @@ def serve_resource(path: str) -> Response:
                 deleted=when,
             )
         raise NotFound(
-            f"nothing is known about {iri}; browse the dataset at /dataset "
-            "or search with the query page at /",
+            f"nothing is known about {iri}; search names at /search, browse the dataset "
+            "at /dataset or ask the query page at /",
             iri=iri,
         )
     # The page also shows linked resources, so it can change when they do: the time of

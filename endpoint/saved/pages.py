@@ -23,7 +23,7 @@ from museum_kg.endpoint.saved.binding import lexical
 from museum_kg.endpoint.saved.model import Param, SavedQuery
 from museum_kg.endpoint.saved.runner import parse_json_results
 
-from museum_kg.errors import RequestError
+from museum_kg.errors import NotFound, RequestError
 
 INPUT_TYPES = {
     "integer": ("number", "1"),
@@ -77,6 +77,11 @@ def index() -> str:
 
 @bp.get("/queries/<query_id>")
 def page(query_id: str) -> Response:
+    if query_id not in catalogue():
+        raise NotFound(
+            f"no saved query `{query_id}`; the saved queries are listed at /queries",
+            query=query_id,
+        )
     saved = catalogue().get(query_id)
     raw = raw_params(("page", "run"), drop_empty=True)
     fields = [field(saved, p, raw.get(p.name, [])) for p in saved.params.values()]
