@@ -142,3 +142,14 @@ def test_a_count_chart_has_axis_titles_and_whole_number_ticks(page, saved_server
     assert scales["ticks"] and all(float(t).is_integer() for t in scales["ticks"])
     screenshot(page, "saved-query-chart")
     assert page.errors == []
+
+
+def test_without_javascript_the_page_is_a_table_with_a_note(browser, saved_server) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(saved_server.url + "queries/events-per-year")
+        assert "JavaScript is off, so the chart is not drawn" in page.locator("main").inner_text()
+        assert page.locator("table.results-table tbody tr").count() > 3
+    finally:
+        context.close()
