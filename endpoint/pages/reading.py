@@ -77,6 +77,8 @@ class Item:
     value: str = ""
     unit: str = ""
     qualifier: str = ""
+    amount: float = 0.0  # the value as a number, and the scale of its bar (numbers)
+    scale: float = 0.0
 
 
 @dataclass
@@ -99,6 +101,13 @@ class Reading:
 def _number(text: str) -> str:
     """`4300000` as `4,300,000`; other values as they are."""
     return f"{int(text):,}" if text.lstrip("-").isdigit() else text
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def _local(iri: Identifier) -> str:
@@ -180,9 +189,13 @@ def read(backend: Backend, settings: Settings, entity: Entity) -> Reading:
                 value=_number(_first(e, "value")),
                 unit=UNITS.get(unit, unit.lower()),
                 qualifier=_first(e, "ql"),
+                amount=_float(_first(e, "value")),
             )
         )
-    numbers.sort(key=lambda i: i.label)
+    numbers.sort(key=lambda i: (i.unit, -i.amount, i.label))
+    for item in numbers:  # bars compare values of one unit; a share is out of 100
+        same = [n.amount for n in numbers if n.unit == item.unit]
+        item.scale = 100.0 if item.unit == "%" else max(same)
     awards = []
     for x, (e, _) in _items(select(backend, settings, AWARDS, this)).items():
         awards.append(

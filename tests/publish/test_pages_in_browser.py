@@ -80,6 +80,11 @@ def test_an_entity_page_opens_with_a_card_then_themes(browser, bundled_page_serv
         assert "National Automobile Museum of Milus" in partners and "France" in partners
         numbers = page.locator("table.numbers").inner_text()
         assert "more than 600,000" in numbers and "%" in numbers
+        # a small chart: one bar per number, a share out of 100
+        rows = page.locator("table.numbers tbody tr")
+        assert page.locator("table.numbers meter").count() == rows.count()
+        share = rows.filter(has_text="Share of children").locator("meter")
+        assert share.get_attribute("max") == "100.0"
         assert "Chinese Museums Association" in page.locator("ul.awards").inner_text()
         screenshot(page, "entity-museum")
     finally:
