@@ -123,3 +123,17 @@ def test_the_passage_row_a_link_lands_on_is_highlighted(browser, bundled_page_se
             assert other.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
     finally:
         page.close()
+
+
+def test_a_graph_link_leads_to_the_dataset_description_not_a_dump(browser, bundled_page_server):
+    page = browser.new_page()
+    try:
+        page.goto(bundled_page_server.url + "id/org/guangdong-museum")
+        link = page.locator("table.statements td.graph a").first
+        with page.expect_navigation() as navigation:
+            link.click()
+        assert navigation.value.status == 200
+        assert page.url.endswith("/dataset#graphs")
+        assert page.locator("h2#graphs").is_visible()
+    finally:
+        page.close()
