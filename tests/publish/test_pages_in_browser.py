@@ -137,3 +137,15 @@ def test_a_graph_link_leads_to_the_dataset_description_not_a_dump(browser, bundl
         assert page.locator("h2#graphs").is_visible()
     finally:
         page.close()
+
+
+def test_a_units_card_names_its_parent_organisation(browser, bundled_page_server):
+    page = browser.new_page()
+    try:
+        page.goto(
+            bundled_page_server.url + "id/org/beijing-crm-development-centre-cooperation-department"
+        )
+        parent = page.locator("section.card dd.parent a")
+        assert parent.get_attribute("href") == "/id/org/beijing-crm-development-centre"
+    finally:
+        page.close()
