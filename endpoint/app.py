@@ -27,6 +27,8 @@ BLUEPRINTS = [
     "museum_kg.endpoint.graph_store:bp",  # /rdf-graphs/service (Graph Store Protocol)
     "museum_kg.endpoint.assets:bp",  # /assets/... (locally installed YASGUI, Chart.js)
     "museum_kg.endpoint.query_page:bp",  # / (the query page)
+    "museum_kg.endpoint.completions:bp",  # /api/completions (the query editor's term lists)
+    "museum_kg.endpoint.explore:bp",  # /search, /explore, /explore/network (browsing)
     "museum_kg.endpoint.saved.api:bp",  # saved queries
     "museum_kg.endpoint.pages:bp",  # entity pages and the ontology's documentation
     "museum_kg.endpoint.publish:bp",  # dataset description, dumps, sitemap

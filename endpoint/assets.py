@@ -1,4 +1,4 @@
-"""Browser libraries (YASGUI, Chart.js): where pages load them from.
+"""Browser libraries (YASGUI, Chart.js, Cytoscape.js): where pages load them from.
 
 The packages and their exact versions are pinned in `asset-packages.json`
 (beside this module). Pages ask `asset_url(package, path)` (also a Jinja
@@ -39,6 +39,8 @@ YASGUI_JS = "build/yasgui.min.js"
 YASGUI_CSS = "build/yasgui.min.css"
 CHART_JS = "chart.js"
 CHART_JS_FILE = "dist/chart.umd.min.js"
+CYTOSCAPE = "cytoscape"
+CYTOSCAPE_FILE = "dist/cytoscape.min.js"
 
 bp = Blueprint("assets", __name__)
 
@@ -135,6 +137,7 @@ def asset_helpers() -> dict:
         "yasgui_js": source.url(YASGUI, YASGUI_JS),
         "yasgui_css": source.url(YASGUI, YASGUI_CSS),
         "chart_js": source.url(CHART_JS, CHART_JS_FILE),
+        "cytoscape_js": source.url(CYTOSCAPE, CYTOSCAPE_FILE),
     }
 
 

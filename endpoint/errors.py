@@ -19,9 +19,11 @@ for `text/html` first get the same content as a small page). Statuses:
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, json, render_template, request
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from museum_kg import errors as e
@@ -75,12 +77,22 @@ def status_for(exc: e.MuseumKGError) -> int:
     return 400  # pragma: no cover - MuseumKGError is last in STATUS
 
 
+PATH_IN_TEXT = re.compile(r"(?<![\w/.:<])(/(?:[A-Za-z0-9_./-]*[A-Za-z0-9_/])?)(?=[\s,;.)]|$)")
+
+
+def linked(message: str) -> Markup:
+    """The message escaped, its paths on this server (`/dataset`, `/`) made links."""
+    return Markup(PATH_IN_TEXT.sub(r'<a href="\1">\1</a>', str(escape(message))))
+
+
 def error_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response:
     """The one error shape, as JSON (or a small HTML page for browsers)."""
     if _prefers_html():
-        html = render_template("error.html", status=status, body=body)
+        html = render_template(
+            "error.html", status=status, body=body, message=linked(str(body.get("message", "")))
+        )
         response = Response(html, status=status, mimetype="text/html")
     else:
         response = Response(

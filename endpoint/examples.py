@@ -1,4 +1,9 @@
-"""The prefixes and example queries offered on the query page."""
+"""The prefixes and example queries offered on the query page.
+
+Each SELECT example names its `key`: the columns that identify one row. `museum-kg
+query lint` (and the test suite) runs every example over the bundled graph and reports
+rows that repeat a key, as a reader would see them: one thing listed twice.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,12 @@ class Example:
     title: str
     body: str  # the query without its PREFIX lines
     uses: tuple[str, ...] = ("mkg", "rdfs")
+    key: tuple[str, ...] = ()  # columns identifying a row (SELECT only; empty: every column)
+
+    @property
+    def form(self) -> str:
+        """The query form, lower case: `select`, `describe`, ..."""
+        return self.body.split(None, 1)[0].lower()
 
     @property
     def text(self) -> str:
@@ -35,7 +46,7 @@ EXAMPLES = (
     Example(
         "Museums and where they are",
         """
-SELECT ?museum ?name ?placeName WHERE {
+SELECT ?museum ?name (GROUP_CONCAT(DISTINCT ?placeName; separator=", ") AS ?places) WHERE {
   ?museum a mkg:Museum ; rdfs:label ?name .
   FILTER(langMatches(lang(?name), "en"))
   OPTIONAL {
@@ -43,7 +54,9 @@ SELECT ?museum ?name ?placeName WHERE {
     FILTER(langMatches(lang(?placeName), "en"))
   }
 }
+GROUP BY ?museum ?name
 ORDER BY ?name""",
+        key=("museum",),
     ),
     Example(
         "Events and other dated activities per year",
@@ -54,6 +67,7 @@ SELECT ?year (COUNT(DISTINCT ?activity) AS ?activities) WHERE {
 GROUP BY ?year
 ORDER BY ?year""",
         ("mkg",),
+        key=("year",),
     ),
     Example(
         "Partners of Beijing Auto Museum and their countries",
@@ -63,8 +77,13 @@ SELECT DISTINCT ?partnerName ?countryName WHERE {
      mkg:partner <https://w3id.org/museum-kg/id/org/beijing-auto-museum>, ?partner .
   FILTER(?partner != <https://w3id.org/museum-kg/id/org/beijing-auto-museum>)
   ?partner rdfs:label ?partnerName .
-  OPTIONAL { ?partner mkg:country/rdfs:label ?countryName }
+  FILTER(langMatches(lang(?partnerName), "en"))
+  OPTIONAL {
+    ?partner mkg:country/rdfs:label ?countryName
+    FILTER(langMatches(lang(?countryName), "en"))
+  }
 }""",
+        key=("partnerName",),
     ),
     Example(
         "Where a fact comes from: passages behind each event",
@@ -76,6 +95,7 @@ SELECT ?event ?name ?document ?section ?passage WHERE {
 }
 ORDER BY ?year
 LIMIT 50""",
+        key=("event", "passage"),
     ),
     Example(
         "Named graphs and their sizes",
@@ -86,6 +106,7 @@ SELECT ?graph (COUNT(*) AS ?triples) WHERE {
 GROUP BY ?graph
 ORDER BY DESC(?triples)""",
         (),
+        key=("graph",),
     ),
     Example(
         "Everything about Guangdong Museum (DESCRIBE)",

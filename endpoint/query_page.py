@@ -1,7 +1,13 @@
 """`/`: the query page, a YASGUI editor over `/sparql` with a plain form without JavaScript.
 
-`/?query=TEXT` or `/?example=N` fills the editor (and the form) with a query.
-The page works with JavaScript off: the form GETs `/sparql` with a `format=`.
+`/?query=TEXT` or `/?example=N` fills the editor (and the form) with a query; a
+share link (`/#query=...`, made by the editor) restores its query in the editor.
+The editor completes prefixes from the page's list and classes and properties from
+`/api/completions`, keeps its tabs and a history of run queries in the browser,
+shortens result IRIs with the page's prefixes, opens this server's pages for IRIs
+under `base_iri`, and draws a chart of SELECT results with a numeric column
+(`static/query*.js`). The page works with JavaScript off: the form GETs `/sparql`
+with a `format=`, and a note says why the editor is plain.
 """
 
 from __future__ import annotations
@@ -21,21 +27,29 @@ NO_JS_FORMATS = (
 )
 
 
-def initial_query() -> str:
+def initial_query() -> tuple[str, bool]:
+    """The query to show, and whether the request asked for it (else the first example)."""
     text = request.args.get("query")
     if text:
-        return text
+        return text, True
     raw = request.args.get("example", "")
-    index = int(raw) if raw.isdigit() and int(raw) < len(EXAMPLES) else 0
-    return EXAMPLES[index].text
+    if raw.isdigit() and int(raw) < len(EXAMPLES):
+        return EXAMPLES[int(raw)].text, True
+    return EXAMPLES[0].text, False
 
 
 def render_query_page() -> Response:
-    query = initial_query()
+    from museum_kg.endpoint.app import current_settings
+    from museum_kg.endpoint.completions import PATH as COMPLETIONS
+
+    query, explicit = initial_query()
     config = {
         "endpoint": url_for("sparql.sparql"),
         "query": query,
+        "explicit": explicit,
         "prefixes": PREFIXES,
+        "base_iri": current_settings().base_iri,
+        "completions": COMPLETIONS,
         "examples": [{"title": e.title, "query": e.text} for e in EXAMPLES],
     }
     html = render_template(

@@ -158,3 +158,32 @@ def offline_assets() -> Path:
 def page_server(server_factory, offline_assets):
     """A server whose HTML pages load YASGUI and Chart.js from the local assets (offline)."""
     return server_factory(asset_base=str(offline_assets))
+
+
+@pytest.fixture(scope="session")
+def bundled_page_server(server_factory, offline_assets, tmp_path_factory):
+    """The bundled graph (loaded by the loader, with its inferred graph) served with the
+    local browser libraries: what a reader sees offline. Read only."""
+    from museum_kg import loader
+    from museum_kg.settings import Settings
+
+    store = tmp_path_factory.mktemp("bundled-pages") / "store"
+    loader.load(settings=Settings.load(env={}, store=store))
+    return server_factory(store=store, asset_base=str(offline_assets))
+
+
+SCREENSHOTS = __import__("museum_kg.paths").paths.DEFAULT_STATE_DIR / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    """`screenshot(page, name)`: a full-page PNG into `.museum-kg/screenshots/` (git-ignored),
+    so a person can look at what the browser tests saw."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

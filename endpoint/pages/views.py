@@ -19,6 +19,7 @@ from flask import Blueprint, Response, render_template
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.pages.entity import describe
 from museum_kg.endpoint.pages.jsonld import schema_jsonld, script_json
+from museum_kg.endpoint.pages.reading import read
 from museum_kg.endpoint.pages.terms import TermView, jsonld_context
 from museum_kg.endpoint.publish.http import (
     HTML,
@@ -38,7 +39,7 @@ from museum_kg.errors import Gone, NotFound
 NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 IN_DATASET = URIRef("http://rdfs.org/ns/void#inDataset")
 # Bump when the page layout changes, so cached pages are revalidated.
-PAGE_VERSION = "pages-1"
+PAGE_VERSION = "pages-2"
 
 bp = Blueprint("pages", __name__, template_folder="../templates")
 
@@ -72,8 +73,8 @@ def serve_resource(path: str) -> Response:
                 deleted=when,
             )
         raise NotFound(
-            f"nothing is known about {iri}; browse the dataset at /dataset "
-            "or search with the query page at /",
+            f"nothing is known about {iri}; search names at /search, browse the dataset "
+            "at /dataset or ask the query page at /",
             iri=iri,
         )
     # The page also shows linked resources, so it can change when they do: the time of
@@ -85,6 +86,7 @@ def serve_resource(path: str) -> Response:
         body: str | bytes = render_template(
             "pages/entity.html",
             e=found,
+            r=read(backend, settings, found),
             t=view,
             local=local,
             formats=[f for f in RDF_FORMATS if f is not HTML],

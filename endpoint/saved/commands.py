@@ -19,7 +19,7 @@ from museum_kg.endpoint.saved.catalogue import (
     readme_intro,
     render_catalogue,
 )
-from museum_kg.endpoint.saved.lint import lint_files
+from museum_kg.endpoint.saved.lint import lint_files, page_example_problems
 from museum_kg.endpoint.saved.runner import Runner
 from museum_kg.endpoint.saved.table import render_table
 
@@ -189,7 +189,10 @@ def lint(ids: tuple[str, ...], store: str | None, static_only: bool, folder: Pat
         opener = open_backend(store) if store else bundled_backend()
         with opener as (backend, settings):
             catalogue = SavedQueries(folder, strict=False)
-            problems = lint_files(paths, Runner(backend, settings, catalogue), known)
+            checker = Runner(backend, settings, catalogue)
+            problems = lint_files(paths, checker, known)
+            if not ids:
+                problems += page_example_problems(checker)
     for problem in problems:
         click.echo(f"{problem.query_id}: {problem.message}", err=True)
     if problems:

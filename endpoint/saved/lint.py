@@ -9,6 +9,8 @@ and examples have the declared types; `enum_from` names another saved query;
 `chart` names result columns; there is at least one example.
 Example checks (with a backend over the bundled data): every example runs and
 meets its `expect`, and every returned value has its column's declared type.
+The query page's examples (`endpoint/examples.py`) are checked the same way:
+each SELECT returns rows and no two rows repeat the example's key columns.
 """
 
 from __future__ import annotations
@@ -240,4 +242,44 @@ def lint_files(
         if not found and runner is not None:
             found = example_problems(saved, runner)
         problems += [SavedQueryProblem(saved.id, message) for message in found]
+    return problems
+
+
+def page_example_problems(runner: Any) -> list[SavedQueryProblem]:
+    """Run the query page's examples through `runner`'s backend: rows, and no repeated key."""
+    from museum_kg.endpoint.examples import EXAMPLES
+    from museum_kg.endpoint.saved.runner import parse_json_results
+
+    from museum_kg.store.base import QueryRequest
+
+    problems: list[SavedQueryProblem] = []
+    for number, example in enumerate(EXAMPLES):
+        if example.form != "select":
+            continue
+        where = f"query-page-example-{number}"
+        request = QueryRequest(
+            query=example.text,
+            result_format="json",
+            timeout_s=runner.settings.timeout,
+            union_default_graph=runner.settings.union_default_graph,
+            base_iri=runner.settings.base_iri,
+        )
+        try:
+            rows = parse_json_results(runner.backend.query(request).read()).rows
+        except MuseumKGError as exc:
+            problems.append(SavedQueryProblem(where, f"{example.title!r} fails: {exc.message}"))
+            continue
+        if not rows:
+            problems.append(SavedQueryProblem(where, f"{example.title!r} returns no row"))
+        key = example.key or tuple(sorted({name for row in rows for name in row}))
+        seen = [tuple(row[k].n3() if k in row else "" for k in key) for row in rows]
+        if len(set(seen)) != len(seen):
+            problems.append(
+                SavedQueryProblem(
+                    where,
+                    f"{example.title!r} returns {len(seen) - len(set(seen))} row(s) repeating "
+                    f"{', '.join(key)}: keep one value per row (a language filter, "
+                    "GROUP_CONCAT, or DISTINCT)",
+                )
+            )
     return problems

@@ -3,22 +3,27 @@
 The form is built from the header: typed inputs (number, date, url), a select for
 `enum`/`enum_from`, several boxes for `multiple`. Submitting it (a plain GET)
 runs the query through the same `Runner` as the API; results come back as a
-table and, where the header declares `chart`, as a Chart.js chart drawn by
-`static/saved/chart.js` from data embedded in the page (no inline script).
+table (IRIs shown by their labels, see `display.py`) and, where the header declares
+`chart`, as a Chart.js chart drawn by `static/saved/chart.js` from data embedded in
+the page (no inline script). A query without parameters runs when the page opens.
+Results link to their CSV and JSON downloads and to the query page with the query as
+it ran; descriptions are Markdown.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, url_for
+from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.saved import display
 from museum_kg.endpoint.saved.api import bp, catalogue, links, raw_params, runner
 from museum_kg.endpoint.saved.binding import lexical
 from museum_kg.endpoint.saved.model import Param, SavedQuery
 from museum_kg.endpoint.saved.runner import parse_json_results
-from rdflib import URIRef
 
-from museum_kg.errors import RequestError
+from museum_kg.errors import NotFound, RequestError
 
 INPUT_TYPES = {
     "integer": ("number", "1"),
@@ -72,6 +77,11 @@ def index() -> str:
 
 @bp.get("/queries/<query_id>")
 def page(query_id: str) -> Response:
+    if query_id not in catalogue():
+        raise NotFound(
+            f"no saved query `{query_id}`; the saved queries are listed at /queries",
+            query=query_id,
+        )
     saved = catalogue().get(query_id)
     raw = raw_params(("page", "run"), drop_empty=True)
     fields = [field(saved, p, raw.get(p.name, [])) for p in saved.params.values()]
@@ -79,9 +89,11 @@ def page(query_id: str) -> Response:
         "saved": saved,
         "fields": fields,
         "links": links(saved),
-        "ran": "run" in request.args,
+        "ran": "run" in request.args or not saved.params,
         "error": None,
         "rows": None,
+        "description": display.markdown(saved.description or ""),
+        "editor": "/?" + urlencode({"query": saved.query}),
     }
     status = 200
     if context["ran"]:
@@ -90,15 +102,21 @@ def page(query_id: str) -> Response:
             result = runner().run(saved, raw, "json", page_number)
             parsed = parse_json_results(result.read())
             context["columns"] = parsed.variables
-            # cells show the text (a language tag would only clutter); IRIs become links
-            context["rows"] = [
-                {k: (str(v), isinstance(v, URIRef)) for k, v in row.items()} for row in parsed.rows
-            ]
-            context["chart"] = chart_data(saved, parsed)
+            # cells show the text (a language tag would only clutter); IRIs their label
+            context["rows"] = display.cells(current_backend(), current_settings(), parsed)
+            context["chart"] = display.chart_spec(saved, parsed)
             number = int(page_number or 1)
             context["page_number"] = number if saved.pagination else None
             context["has_next"] = runner().has_next_page(saved, raw, number)
-            context["query_string"] = [(k, v) for k, vs in raw.items() for v in vs]
+            pairs = [(k, v) for k, vs in raw.items() for v in vs]
+            context["query_string"] = pairs
+            here = pairs + ([("page", str(number))] if saved.pagination else [])
+            context["downloads"] = [
+                (name, url_for("saved.run", query_id=saved.id, suffix=suffix) + _query(here))
+                for name, suffix in (("CSV", ".csv"), ("JSON", ".json"))
+            ]
+            ran = runner().request(saved, raw, "json", page_number)
+            context["editor"] = "/?" + urlencode({"query": display.editor_text(ran)})
         except RequestError as exc:
             context["error"] = exc.message
             status = 400
@@ -106,22 +124,5 @@ def page(query_id: str) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
-def chart_data(saved: SavedQuery, parsed: Any) -> dict[str, Any] | None:
-    if saved.chart is None:
-        return None
-    x, y = saved.chart.x, saved.chart.y
-    labels, values = [], []
-    for row in parsed.rows:
-        if x in row and y in row:
-            try:
-                values.append(float(row[y]))
-            except ValueError:
-                continue
-            labels.append(str(row[x]))
-    column = saved.returns.get(y)
-    return {
-        "kind": saved.chart.kind,
-        "labels": labels,
-        "values": values,
-        "label": (column.description if column and column.description else y),
-    }
+def _query(pairs: list[tuple[str, str]]) -> str:
+    return "?" + urlencode(pairs) if pairs else ""

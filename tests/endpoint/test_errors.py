@@ -98,3 +98,22 @@ def test_every_error_class_is_mapped_deliberately():
             assert cls in listed or issubclass(cls, families), (
                 f"{name} has no HTTP status in museum_kg.endpoint.errors.STATUS"
             )
+
+
+@pytest.mark.browser
+def test_error_pages_link_the_paths_they_name(browser, bundled_page_server):
+    page = browser.new_page()
+    try:
+        response = page.goto(bundled_page_server.url + "id/org/no-such-museum")
+        assert response.status == 404
+        assert page.locator(".error-message a[href='/dataset']").count() == 1
+        assert page.locator(".error-message a[href='/search']").count() == 1
+        response = page.goto(bundled_page_server.url + "queries/no-such-query")
+        assert response.status == 404
+        message = page.locator(".error-message").inner_text()
+        assert "museum-kg query" not in message  # no command line for a browser user
+        with page.expect_navigation():
+            page.click(".error-message a[href='/queries']")
+        assert page.locator("h1").inner_text() == "Saved queries"
+    finally:
+        page.close()

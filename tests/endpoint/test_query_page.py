@@ -80,6 +80,7 @@ def test_plain_form_runs_a_query_without_javascript(browser, page_server):
     try:
         page.goto(page_server.url)
         assert page.is_visible("#plain-form")
+        assert "JavaScript is off" in page.locator("main").inner_text()
         page.fill("#plain-query", QUERY)
         page.select_option("select[name=format]", "csv")
         # the browser saves a CSV result as a file
@@ -102,5 +103,9 @@ def test_page_keeps_the_plain_form_when_yasgui_cannot_load(browser, server_facto
         page.wait_for_load_state("load")
         assert page.is_visible("#plain-form")
         assert page.is_hidden("#yasgui")
+        note = page.locator("#editor-note")
+        assert note.is_visible()
+        assert "could not load" in note.inner_text()
+        assert "http://127.0.0.1:9/npm/@zazuko/yasgui" in note.inner_text()
     finally:
         page.close()

@@ -165,3 +165,28 @@ def test_duplicate_rows_from_facts_stated_in_several_graphs_are_reported(
     assert any("duplicate row" in message and "DISTINCT" in message for message in found), found
     fixed = query.replace("SELECT ?event", "SELECT DISTINCT ?event")
     assert not any("duplicate" in m for m in problems_of(tmp_path, HEADER, fixed, saved_runner))
+
+
+def test_query_page_examples_pass_the_lint_without_repeated_rows(saved_runner) -> None:
+    from museum_kg.endpoint.saved.lint import page_example_problems
+
+    assert page_example_problems(saved_runner) == []
+
+
+def test_lint_reports_a_query_page_example_that_repeats_its_key(saved_runner, monkeypatch):
+    from museum_kg.endpoint import examples
+    from museum_kg.endpoint.saved.lint import page_example_problems
+
+    # a country named in every language repeats its partner, one row per name
+    repeating = examples.Example(
+        "Partners and countries",
+        """SELECT ?partnerName ?countryName WHERE {
+  ?p a mkg:Partnership ; mkg:partner ?partner .
+  ?partner rdfs:label ?partnerName ; mkg:country/rdfs:label ?countryName .
+}""",
+        key=("partnerName",),
+    )
+    monkeypatch.setattr(examples, "EXAMPLES", (repeating,))
+    problems = page_example_problems(saved_runner)
+    assert len(problems) == 1
+    assert "repeating partnerName" in problems[0].message
