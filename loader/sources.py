@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 
 from museum_kg.bundled import graph_for_file
 from museum_kg.errors import LoadError, RdfSyntaxError
+from museum_kg.store.delta import rdf_syntax_error
 
 FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -98,21 +98,9 @@ def collect(paths: list[Path], base_iri: str) -> list[Source]:
     return sources
 
 
-_POSITION = re.compile(r"^Parser error (?:between|at) line (\d+) (?:between )?columns? (\d+)")
-_SUFFIX = re.compile(r"\s*\((?:[^()]*, )?line \d+\)\s*$")  # "(line 2)", "(file.nt, line 2)"
-_PREFIX = re.compile(r"^Parser error [^:]*: ")
-
-
 def syntax_error(source: Source, exc: SyntaxError) -> RdfSyntaxError:
     """A `RdfSyntaxError` naming the file, line and column of a parser error."""
-    text = str(exc)
-    line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
-    match = _POSITION.match(text)
-    if line is None and match:
-        line, column = int(match.group(1)), int(match.group(2))
-    message = _SUFFIX.sub("", _PREFIX.sub("", text)) or "invalid syntax"
-    fmt = source.format.name
-    return RdfSyntaxError(str(source.path), f"invalid {fmt}: {message}", line, column)
+    return rdf_syntax_error(str(source.path), source.format, exc)
 
 
 def graphs_in(source: Source) -> set[str]:

@@ -20,6 +20,7 @@ the union merge): a change that would write into one is refused.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -383,17 +384,24 @@ def parse_payload(payload: RdfPayload, base_iri: str | None = None) -> list[ox.Q
         ]
         return quads
     except SyntaxError as exc:
-        raise _syntax_error(str(exc), payload.name) from None
+        raise rdf_syntax_error(payload.name, fmt, exc) from None
 
 
-def _syntax_error(message: str, name: str) -> RdfSyntaxError:
-    import re
+_POSITION = re.compile(r"^Parser error (?:between|at) line (\d+) (?:between )?columns? (\d+)")
+_SUFFIX = re.compile(r"\s*\((?:[^()]*, )?line \d+\)\s*$")  # "(line 2)", "(file.nt, line 2)"
+_PREFIX = re.compile(r"^Parser error [^:]*: ")
 
-    match = re.match(r"^Parser error at line (\d+) column (\d+):\s*(.*)$", message, re.S)
-    if match is None:
-        return RdfSyntaxError(name, message)
-    line, column, text = int(match.group(1)), int(match.group(2)), match.group(3)
-    return RdfSyntaxError(name, text, line, column)
+
+def rdf_syntax_error(name: str, fmt: ox.RdfFormat, exc: SyntaxError) -> RdfSyntaxError:
+    """The engine's parser error as a `RdfSyntaxError` naming `name`, line and column
+    (for a request body and for a loaded file alike)."""
+    text = str(exc)
+    line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+    match = _POSITION.match(text)
+    if line is None and match:
+        line, column = int(match.group(1)), int(match.group(2))
+    message = _SUFFIX.sub("", _PREFIX.sub("", text)) or "invalid syntax"
+    return RdfSyntaxError(name, f"invalid {fmt.name}: {message}", line, column)
 
 
 def _graph_write(applier: Applier, change: GraphWrite) -> None:
