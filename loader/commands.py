@@ -58,16 +58,18 @@ def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
         def push(ox_store, snapshot_id, graphs) -> None:
             pushed.append(push_snapshot(settings, ox_store, snapshot_id, graphs))
 
+    reporter = Reporter()
     report = run_load(
         list(paths) or None,
         settings,
         mode=mode,
         validate=not no_validate,
-        reporter=Reporter(),
+        reporter=reporter,
         push=push,
     )
-    for warning in report.warnings:
-        click.echo(warning, err=True)
+    if not reporter.enabled:  # on a terminal the reporter printed them as they came
+        for warning in report.warnings:
+            click.echo(warning, err=True)
     click.echo(report.summary())
     for done in pushed:
         click.echo(done.summary())
