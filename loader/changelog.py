@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 CREATE INDEX IF NOT EXISTS changes_iri ON changes(iri, id);
 CREATE INDEX IF NOT EXISTS changes_at ON changes(at, id);
+CREATE INDEX IF NOT EXISTS changes_load ON changes(load_id);  -- a write's own changes
 CREATE TABLE IF NOT EXISTS state (
     iri TEXT PRIMARY KEY,
     hash BLOB

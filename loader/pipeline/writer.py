@@ -5,7 +5,8 @@ Every change (SPARQL Update, Graph Store PUT / POST / DELETE, `museum-kg load
 snapshot that nobody reads until the last one:
 
 1. take the store's write lock (waiting at most `lock_wait` seconds, else
-   `WriteBusy`), copy the served snapshot (a RocksDB checkpoint: hard links);
+   `WriteBusy`), and this process's head, a writable copy of the served snapshot
+   kept open between writes (`museum_kg.store.head`);
 2. apply the change and keep its exact `Delta` (`museum_kg.store.delta`);
    a change that changes nothing stops here and publishes nothing;
 3. settle its effects for the affected entities only (`effects.Effects`):
@@ -13,7 +14,9 @@ snapshot that nobody reads until the last one:
 4. validate the focus nodes it touched, and those that point to them, against
    the shapes (`Validator`); a violation refuses the whole change;
 5. record the changes (and each version) in the change log as pending,
-   switch CURRENT to the new snapshot, mark the changes published.
+   publish a checkpoint of the head as the new snapshot (switch CURRENT), mark
+   the changes published. After any failure the head is thrown away (the next
+   write copies the served snapshot again): nothing of the change remains.
 
 A crash at any point leaves the served snapshot as it was; a pending record
 whose snapshot never became current is undone by the next write or load
@@ -23,6 +26,7 @@ embedded backend runs (`museum_kg.store.changes.WRITE_PIPELINE`).
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -46,6 +50,7 @@ from museum_kg.errors import (
 )
 from museum_kg.store.changes import Change, WriteReport
 from museum_kg.store.delta import Delta, apply
+from museum_kg.store.head import Head
 from museum_kg.store.snapshots import SnapshotStore
 
 
@@ -98,26 +103,29 @@ def commit(change: Change, target: Target, label: str | None = None) -> WriteRep
     started = time.monotonic()
     snapshots = SnapshotStore(target.store, keep=target.keep)
     try:
-        builder = snapshots.begin(from_current=True, wait=target.lock_wait)
+        lock = snapshots.lock(target.lock_wait)
     except LoadError:
         raise WriteBusy() from None
     changelog = ChangeLog(snapshots.changelog_path)
-    work = builder.path.with_name(builder.id + "-work")
+    head = _head(snapshots)
+    work = snapshots.path / "heads" / f"{os.getpid()}.work"
     try:
-        with builder:
-            changelog.recover(snapshots.current_id())
-            if builder.base is None:
-                raise StoreError(
-                    f"the store {target.store} holds no data yet; run `museum-kg load` first",
-                    store=str(target.store),
-                )
-            store = builder.store
+        snapshots.clean_staging()
+        changelog.recover(snapshots.current_id())
+        base = snapshots.current()
+        if base is None:
+            raise StoreError(
+                f"the store {target.store} holds no data yet; run `museum-kg load` first",
+                store=str(target.store),
+            )
+        store = head.checkout()
+        try:
             delta = apply(store, change, reserved={target.inferred_graph})
             if not delta:
-                builder.abort()
-                return WriteReport(version=builder.base.id, seconds=time.monotonic() - started)
+                head.keep()
+                return WriteReport(version=base.id, seconds=time.monotonic() - started)
             schema_changed = bool(delta.graphs() & target.schema_graphs)
-            alignments, validator = _prepare(store, builder.base.id, target, schema_changed)
+            alignments, validator = _prepare(store, base.id, target, schema_changed)
             effects = Effects(store, target.inferred_graph, alignments)
             affected = effects.affected(delta)
             settled = effects.settle(delta, work, everything=schema_changed)
@@ -125,27 +133,42 @@ def commit(change: Change, target: Target, label: str | None = None) -> WriteRep
             if target.validate and validator.active:  # on the settled data, derived included
                 around = affected | validator.referencing(affected)
                 focus = validator.targets(among=around)
-                _check(validator, focus, builder.base.path, label or change.kind)
+                _check(validator, focus, base.path, label or change.kind)
                 validated = len(focus)
-            effects.store = validator.store = None  # publish() closes the database
             diff = changelog.diff_of(settled.digests)
             now = {i: d for i, d in settled.digests.items() if d is not None}
+            new_id = snapshots.new_id()
             load_id = changelog.record(
-                builder.id, diff, now, datetime.now(UTC), change.kind, [label or change.kind]
+                new_id, diff, now, datetime.now(UTC), change.kind, [label or change.kind]
             )
-            del store
-            try:
-                versions.record(changelog, load_id, settled.described)
-                snapshot = builder.publish()
-            except BaseException:
-                changelog.recover(snapshots.current_id())
-                raise
-            changelog.publish(load_id)
-            _context.snapshot = None if schema_changed else snapshot.id
+            versions.record(changelog, load_id, settled.described)
+            snapshot = head.publish(new_id)
+        except BaseException:
+            if _context.validator is not None:
+                _context.validator.store = None  # let the head's database close
+            head.discard()  # the next write copies the served snapshot again
+            changelog.recover(snapshots.current_id())
+            raise
+        changelog.publish(load_id)
+        _context.snapshot = None if schema_changed else snapshot.id
         return _report(delta, settled, diff, validated, snapshot.id, started)
     finally:
         changelog.close()
+        lock.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _head(snapshots: SnapshotStore) -> Head:
+    """This process's head for the store, kept open between writes."""
+    key = snapshots.path.resolve()
+    head = _heads.get(key)
+    if head is None:
+        head = _heads[key] = Head(snapshots)
+    head.snapshots = snapshots
+    return head
+
+
+_heads: dict[Path, Head] = {}
 
 
 def _prepare(store: ox.Store, base_id: str, target: Target, schema_changed: bool):

@@ -34,7 +34,7 @@ from typing import Any
 
 from museum_kg.errors import LoadError, StoreError
 
-ID_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+ID_TIME_FORMAT = "%Y%m%dT%H%M%S"  # then milliseconds and Z: 20261203T111440123Z
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,16 @@ class Snapshot:
 
 
 def _created(snapshot_id: str) -> datetime:
-    try:
-        return datetime.strptime(snapshot_id.split("-", 1)[0], ID_TIME_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return datetime.fromtimestamp(0, UTC)
+    stamp = snapshot_id.split("-", 1)[0]
+    for fmt in (ID_TIME_FORMAT + "%fZ", ID_TIME_FORMAT + "Z"):  # ids of older releases: seconds
+        try:
+            return datetime.strptime(stamp, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return datetime.fromtimestamp(0, UTC)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -62,14 +65,23 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _fsync_tree(path: Path) -> None:
+    fsync_new_files(path, None)
+
+
+def fsync_new_files(path: Path, previous: Path | None) -> None:
+    """Sync the files of a new snapshot folder, and the folder; a file that is a hard link
+    to one of the `previous` snapshot's (the same inode) was synced when that one was."""
+    known: set[int] = set()
+    if previous is not None and previous.is_dir():
+        known = {e.stat().st_ino for e in previous.iterdir() if e.is_file()}
     for entry in path.iterdir():
-        if entry.is_file():
+        if entry.is_file() and entry.stat().st_ino not in known:
             fd = os.open(entry, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-    _fsync_dir(path)
+    fsync_dir(path)
 
 
 class SnapshotStore:
@@ -135,13 +147,28 @@ class SnapshotStore:
 
         Waits up to `wait` seconds for another load or write to finish.
         """
+        lock = self.lock(wait)
+        try:
+            self.clean_staging()
+            self.snapshots_dir.mkdir(exist_ok=True)
+            self.staging_dir.mkdir(exist_ok=True)
+            snapshot_id = self.new_id()
+            base = self.current() if from_current else None
+            return SnapshotBuilder(self, snapshot_id, lock, base)
+        except BaseException:
+            lock.close()
+            raise
+
+    def lock(self, wait: float = 30.0) -> Any:
+        """Take the store's write lock (one load or write at a time), waiting up to `wait`
+        seconds; returns the open lock file: closing it releases the lock."""
         self.path.mkdir(parents=True, exist_ok=True)
-        lock = open(self.path / ".lock", "a+b")  # noqa: SIM115 - held until publish/abort
+        lock = open(self.path / ".lock", "a+b")  # noqa: SIM115 - the caller closes it
         deadline = time.monotonic() + wait
         while True:
             try:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return lock
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     lock.close()
@@ -149,17 +176,7 @@ class SnapshotStore:
                         f"another load is running on {self.path}; wait for it to finish",
                         store=str(self.path),
                     ) from None
-                time.sleep(0.05)
-        try:
-            self.clean_staging()
-            self.snapshots_dir.mkdir(exist_ok=True)
-            self.staging_dir.mkdir(exist_ok=True)
-            snapshot_id = self._new_id()
-            base = self.current() if from_current else None
-            return SnapshotBuilder(self, snapshot_id, lock, base)
-        except BaseException:
-            lock.close()
-            raise
+                time.sleep(0.01)
 
     def clean_staging(self) -> list[str]:
         """Remove half-built snapshots left by an interrupted load (call under the lock)."""
@@ -182,24 +199,28 @@ class SnapshotStore:
             removed.append(snapshot.id)
         return removed
 
-    def _new_id(self) -> str:
-        now = datetime.now(UTC).replace(microsecond=0)
+    def new_id(self) -> str:
+        """A fresh snapshot id, later than every existing one (millisecond resolution)."""
+        now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         known = [s.id for s in self.list()]
         if self.staging_dir.is_dir():
             known += [p.name for p in self.staging_dir.iterdir()]
         latest = max((_created(i) for i in known), default=None)
         if latest is not None and now <= latest:
-            now = latest + timedelta(seconds=1)
-        return f"{now.strftime(ID_TIME_FORMAT)}-{secrets.token_hex(4)}"
+            now = latest + timedelta(milliseconds=1)
+        stamp = now.strftime(ID_TIME_FORMAT) + f"{now.microsecond // 1000:03d}Z"
+        return f"{stamp}-{secrets.token_hex(4)}"
 
-    def _switch(self, snapshot_id: str) -> None:
+    def switch(self, snapshot_id: str) -> None:
+        """Make `snapshot_id` the served snapshot (atomic replacement of CURRENT)."""
         tmp = self.path / f".CURRENT.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="ascii") as out:
             out.write(snapshot_id + "\n")
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.current_file)
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
 
 
 class SnapshotBuilder:
@@ -245,9 +266,9 @@ class SnapshotBuilder:
             _fsync_tree(self.path)
             final = self.owner.snapshots_dir / self.id
             os.rename(self.path, final)
-            _fsync_dir(self.owner.snapshots_dir)
-            _fsync_dir(self.owner.staging_dir)
-            self.owner._switch(self.id)
+            fsync_dir(self.owner.snapshots_dir)
+            fsync_dir(self.owner.staging_dir)
+            self.owner.switch(self.id)
             self.done = True
             self.owner.prune()
         finally:
