@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from markupsafe import Markup, escape
+from museum_kg.endpoint.conneg import quality
 from werkzeug.exceptions import HTTPException
 
 from museum_kg import errors as e
@@ -166,9 +167,8 @@ def _internal_error() -> Response:
 
 
 def _prefers_html() -> bool:
-    accept = request.accept_mimetypes
-    best = accept.best_match(["application/json", "text/html"])
-    return best == "text/html" and accept["text/html"] > accept["application/json"]
+    accept = request.headers.get("Accept")
+    return quality(accept, "text/html") > quality(accept, "application/json")
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 A request names its graph with `?default` or `?graph=IRI` (exactly one).
 GET and HEAD return the graph in any RDF format (negotiated like query
-results; `format=` works too), 404 when the named graph does not exist.
+results; `format=` works too), 404 when the named graph does not exist (decided
+before the format, so a missing graph is never a 406).
 PUT (replace), POST (add) and DELETE need the update token
 (`museum_kg.endpoint.auth`): PUT/POST answer 201 when they created the graph,
 else 204; DELETE answers 204, or 404 for an unknown graph. Each write is
@@ -18,7 +19,7 @@ from museum_kg.endpoint.app import current_backend
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.conneg import negotiate, upload_format
 
-from museum_kg.errors import ParameterError, RequestError
+from museum_kg.errors import NotFound, ParameterError, RequestError
 
 bp = Blueprint("graph_store", __name__)
 
@@ -52,7 +53,9 @@ def target_graph() -> str | None:
 @bp.route(PATH, methods=["GET"])
 def read() -> Response:
     graph = target_graph()
-    fmt, media_type = negotiate("graph", request.accept_mimetypes, request.args.get("format"))
+    if graph is not None and graph not in current_backend().graphs():
+        raise NotFound(f"there is no graph <{graph}> in the store")
+    fmt, media_type = negotiate("graph", request.headers.get("Accept"), request.args.get("format"))
     if fmt.name in ("nquads", "trig"):
         # one graph as quads: its N-Triples lines, each placed in the graph, streamed
         result = current_backend().read_graph(graph, "ntriples")

@@ -27,6 +27,7 @@ from typing import IO
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, send_file
 from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.conneg import best_match
 from museum_kg.endpoint.publish.state import Publication, publication
 from museum_kg.loader.dumps import (
     DumpFile,
@@ -171,8 +172,9 @@ def index() -> Response:
         for d in list_dump_sets(settings.store)
         if d.snapshot_id != current.snapshot_id and _kept(settings, d)
     ]
+    match = best_match(request.headers.get("Accept"), ["text/html", "application/json"])
     wants_json = request.args.get("format") == "json" or (
-        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+        match is not None and match.media_type == "application/json"
     )
     if wants_json:
         response = jsonify(
