@@ -1,13 +1,17 @@
-"""`/rdf-graphs/service`: the SPARQL 1.1 Graph Store HTTP Protocol (indirect identification).
+"""The SPARQL 1.1 Graph Store HTTP Protocol: the service and the graphs named by URL.
 
-A request names its graph with `?default` or `?graph=IRI` (exactly one).
-GET and HEAD return the graph in any RDF format (negotiated like query
-results; `format=` works too), 404 when the named graph does not exist (decided
-before the format, so a missing graph is never a 406).
-PUT (replace), POST (add) and DELETE need the update token
-(`museum_kg.endpoint.auth`): PUT/POST answer 201 when they created the graph,
-else 204; DELETE answers 204, or 404 for an unknown graph. Each write is
-atomic and visible to the next query.
+Routes (which graph each names: `graph_names.py`):
+
+- `/rdf-graphs/service?default` or `?graph=IRI`: indirect identification; a POST
+  with neither creates a graph with a fresh IRI under the base (201, `Location`);
+- `/graph/{name}` and `/rdf-graphs/{path}`: direct identification.
+
+GET and HEAD answer the graph in any RDF format (negotiated like query results,
+`format=` too); the graph must exist first (404 before any 406). PUT (replace), POST
+(add) and DELETE need the update token (`auth.py`) and answer 201 when they created
+the graph, else 204, with no body and no Content-Type; DELETE of an unknown graph is
+a 404. Bodies are Turtle, N-Triples, RDF/XML or JSON-LD by `Content-Type` (415
+otherwise). Each write is atomic and visible to the next request.
 """
 
 from __future__ import annotations
@@ -18,55 +22,70 @@ from flask import Blueprint, Response, request
 from museum_kg.endpoint.app import current_backend
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.conneg import negotiate, upload_format
+from museum_kg.endpoint.graph_names import (
+    DIRECT_PREFIX,
+    OWNED_PREFIX,
+    SERVICE_PATH,
+    Target,
+    direct_target,
+    indirect_target,
+    local_url,
+    new_graph_iri,
+)
 
-from museum_kg.errors import NotFound, ParameterError, RequestError
+from museum_kg.errors import NotFound, RequestError
 
 bp = Blueprint("graph_store", __name__)
 
-PATH = "/rdf-graphs/service"
+PATH = SERVICE_PATH
+METHODS = ["GET", "PUT", "POST", "DELETE"]  # HEAD and OPTIONS come with GET
 
 
-def target_graph() -> str | None:
-    """The graph IRI the request names, or None for the default graph."""
-    args = request.args
-    has_default, graphs = "default" in args, args.getlist("graph")
-    if has_default and graphs:
-        raise RequestError("name one graph: give either `default` or `graph=IRI`, not both")
-    if len(graphs) > 1:
-        raise RequestError(f"parameter `graph` was given {len(graphs)} times; give it once")
-    if not has_default and not graphs:
-        raise RequestError(
-            "name the graph: add `?default` for the default graph or `?graph=IRI` "
-            "for a named graph (for example ?graph=https://w3id.org/museum-kg/graph/guangdong-museum)"
-        )
-    if has_default:
-        return None
-    iri = graphs[0]
-    scheme, sep, rest = iri.partition(":")
-    if not (sep and rest and scheme[:1].isalpha()) or any(c in iri for c in ' <>"{}|^`\\'):
-        raise ParameterError(
-            "graph", iri, "an absolute IRI", "https://w3id.org/museum-kg/graph/guangdong-museum"
-        )
-    return iri
+@bp.route(SERVICE_PATH, methods=METHODS)
+def service() -> Response:
+    return _handle(indirect_target(allow_service=request.method == "POST"))
 
 
-@bp.route(PATH, methods=["GET"])
-def read() -> Response:
-    graph = target_graph()
-    if graph is not None and graph not in current_backend().graphs():
-        raise NotFound(f"there is no graph <{graph}> in the store")
+@bp.route(OWNED_PREFIX + "<name>", methods=METHODS)
+@bp.route(DIRECT_PREFIX + "<path:name>", methods=METHODS)
+def direct(name: str) -> Response:
+    return _handle(direct_target())
+
+
+def _handle(target: Target) -> Response:
+    if request.method in ("GET", "HEAD"):
+        return read(target.graph)
+    require_write_token()
+    if request.method == "DELETE":
+        return delete(target.graph)
+    if target.service:
+        return create()
+    return write(target.graph, replace=request.method == "PUT")
+
+
+def label(graph: str | None) -> str:
+    return "the default graph" if graph is None else f"graph <{graph}>"
+
+
+def read(graph: str | None) -> Response:
+    backend = current_backend()
+    # the graph exists (or 404) before the format is negotiated (or 406)
+    if graph is not None and graph not in backend.graphs():
+        raise NotFound(f"there is no {label(graph)} in the store")
     fmt, media_type = negotiate("graph", request.headers.get("Accept"), request.args.get("format"))
+    headers = {"Vary": "Accept"}
     if fmt.name in ("nquads", "trig"):
         # one graph as quads: its N-Triples lines, each placed in the graph, streamed
-        result = current_backend().read_graph(graph, "ntriples")
+        result = backend.read_graph(graph, "ntriples")
         body = as_dataset(result.chunks, graph, fmt.name)
-        response = Response(body, content_type=fmt.content_type(media_type))
+        response = Response(body, content_type=fmt.content_type(media_type), headers=headers)
     else:
-        result = current_backend().read_graph(graph, fmt.name)
-        response = Response(result.chunks, content_type=fmt.content_type(media_type))
+        result = backend.read_graph(graph, fmt.name)
+        response = Response(
+            result.chunks, content_type=fmt.content_type(media_type), headers=headers
+        )
         if result.size is not None:
             response.content_length = result.size
-    response.vary.add("Accept")
     return response
 
 
@@ -94,20 +113,34 @@ def _quad(line: bytes, label: bytes, name: str) -> bytes:
     return line + b"\n"
 
 
-@bp.route(PATH, methods=["PUT", "POST"])
-def write() -> Response:
-    require_write_token()
-    graph = target_graph()
+def write(graph: str | None, replace: bool) -> Response:
     media_format = upload_format(request.content_type)
     data = request.get_data(cache=False)
-    created = current_backend().write_graph(
-        graph, data, media_format, replace=request.method == "PUT"
-    )
-    return Response(status=201 if created else 204)
+    backend = current_backend()
+    created = backend.write_graph(graph, data, media_format, replace=replace)
+    return written(201 if created else 204)
 
 
-@bp.route(PATH, methods=["DELETE"])
-def delete() -> Response:
-    require_write_token()
-    current_backend().delete_graph(target_graph())
-    return Response(status=204)
+def create() -> Response:
+    """POST to the service: the body becomes a new graph under the base."""
+    media_format = upload_format(request.content_type)
+    data = request.get_data(cache=False)
+    backend = current_backend()
+    graph = new_graph_iri()
+    if not backend.write_graph(graph, data, media_format, replace=False):
+        raise RequestError(f"graph <{graph}> already existed; send the POST again")
+    return written(201, local_url(graph))
+
+
+def delete(graph: str | None) -> Response:
+    current_backend().delete_graph(graph)
+    return written(204)
+
+
+def written(status: int, location: str | None = None) -> Response:
+    """A write's answer: a status, no body and no Content-Type."""
+    response = Response(status=status)
+    del response.headers["Content-Type"]
+    if location:
+        response.headers["Location"] = location
+    return response

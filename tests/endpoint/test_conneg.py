@@ -220,8 +220,10 @@ def test_the_most_specific_range_sets_an_offers_quality(live_server):
     # text/* allows TSV (and XML as text/xml) highly; CSV and text/xml have their own
     # lower weights, JSON sits between
     accept = "text/*;q=0.9, text/xml;q=0, text/csv;q=0.1, application/sparql-results+json;q=0.5"
-    assert _get(live_server, SELECT, accept).headers["Content-Type"].startswith(
-        "text/tab-separated-values"
+    assert (
+        _get(live_server, SELECT, accept)
+        .headers["Content-Type"]
+        .startswith("text/tab-separated-values")
     )
     # q=0 refuses a format that a wildcard would allow: the next offer is sent
     accept = "*/*, application/sparql-results+json;q=0, application/json;q=0"
@@ -247,6 +249,7 @@ ROUTES = {
         "text/turtle",
         "text/csv",
     ),
+    "graph/guangdong-museum": ("application/n-triples", "text/csv"),
     "id/org/guangdong-museum": ("text/turtle", "text/csv"),
     "ontology": ("text/turtle", "text/csv"),
     "dataset": ("application/n-triples", "text/csv"),

@@ -173,15 +173,45 @@ def test_graph_store_put_post_delete_with_the_token(writable):
     assert requests.delete(url, params={"graph": graph}, headers=AUTH).status_code == 404
 
 
-def test_graph_store_write_with_unknown_content_type_is_a_415(writable):
+@pytest.mark.parametrize(
+    "content_type", ["text/csv", "application/n-quads", "text/turtle; charset=iso-8859-1"]
+)
+def test_graph_store_write_in_a_format_it_does_not_read_is_a_415_listing_the_four(
+    writable, content_type
+):
     r = requests.put(
         _store(writable),
         params={"graph": NEW},
-        data=b"a,b",
-        headers={"Content-Type": "text/csv", **AUTH},
+        data=b"<urn:a> <urn:b> <urn:c> .",
+        headers={"Content-Type": content_type, **AUTH},
     )
     assert r.status_code == 415
-    assert "text/turtle" in r.json()["message"]
+    accepted = [
+        "text/turtle",
+        "application/n-triples",
+        "application/rdf+xml",
+        "application/ld+json",
+    ]
+    assert r.json()["details"]["accepted"] == accepted
+    assert r.json()["message"].endswith("send one of: " + ", ".join(accepted))
+
+
+def test_write_answers_have_no_body_no_content_type_and_the_data_headers(writable):
+    graph = "https://w3id.org/museum-kg/graph/test-headers"
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    for method, status in (("PUT", 201), ("PUT", 204), ("POST", 204), ("DELETE", 204)):
+        r = requests.request(
+            method,
+            _store(writable),
+            params={"graph": graph},
+            data=b"<urn:a> <urn:b> 1 .",
+            headers=turtle,
+        )
+        assert r.status_code == status, (method, r.text)
+        assert "Content-Type" not in r.headers
+        assert r.content == b""
+        assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_graph_store_write_of_bad_rdf_is_a_400_and_changes_nothing(writable):
@@ -225,3 +255,49 @@ def test_authorised_writes_are_readable_cross_origin_and_preflight_allows_them(w
     refused = requests.post(writable.sparql, data={"update": "CLEAR ALL"}, headers=origin)
     assert refused.status_code == 401
     assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+# --- graphs named by their URL (direct identification) and graphs the service creates ---
+
+
+def test_a_graph_under_the_base_is_served_and_written_at_its_local_path(writable):
+    by_iri = requests.get(_store(writable), params={"graph": EVENTS})
+    direct = requests.get(writable.url + "graph/test-events")
+    assert direct.status_code == 200
+    assert direct.content == by_iri.content
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    put = requests.put(
+        writable.url + "graph/test-direct", data=b"<urn:a> <urn:b> 7 .", headers=turtle
+    )
+    assert put.status_code == 201, put.text
+    assert _ask(
+        writable, "ASK { GRAPH <https://w3id.org/museum-kg/graph/test-direct> { ?s ?p 7 } }"
+    )
+    gone = requests.delete(writable.url + "graph/test-direct", headers=AUTH)
+    assert gone.status_code == 204
+    assert requests.get(writable.url + "graph/test-direct").status_code == 404
+
+
+def test_a_url_under_rdf_graphs_is_itself_the_graph_iri(writable):
+    url = writable.url + "rdf-graphs/curated/people.ttl"
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    assert requests.put(url, data=b"<urn:a> <urn:b> 8 .", headers=turtle).status_code == 201
+    assert _ask(writable, f"ASK {{ GRAPH <{url}> {{ ?s ?p 8 }} }}")
+    # the same graph indirectly, by its IRI and by a reference relative to the service
+    for name in (url, "curated/people.ttl", "/rdf-graphs/curated/people.ttl"):
+        r = requests.get(_store(writable).rsplit("/", 1)[0] + "/service", params={"graph": name})
+        assert r.status_code == 200 and b"8" in r.content, name
+    # a graph named by its URL takes no other name
+    assert requests.get(url, params={"graph": EVENTS}).status_code == 400
+
+
+def test_post_to_the_service_creates_a_graph_under_the_base(writable):
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    r = requests.post(_store(writable), data=b"<urn:new> <urn:p> 9 .", headers=turtle)
+    assert r.status_code == 201, r.text
+    location = r.headers["Location"]
+    assert location.startswith(writable.url + "graph/")
+    iri = "https://w3id.org/museum-kg/graph/" + location.rsplit("/", 1)[1]
+    assert _ask(writable, f"ASK {{ GRAPH <{iri}> {{ <urn:new> <urn:p> 9 }} }}")
+    assert b"urn:new" in requests.get(location).content
+    assert requests.post(_store(writable), data=b"<urn:x> <urn:y> 1 .").status_code == 401
