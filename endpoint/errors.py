@@ -9,7 +9,7 @@ for `text/html` first get the same content as a small page). Statuses:
 - 422 `ShapeViolations`: a write the shapes refuse (each violation in `details`);
 - 401 `Unauthorized` (with `WWW-Authenticate: Bearer`), 403 `Forbidden`;
 - 404 `NotFound`, 405 `MethodNotAllowed` (with `Allow`), 406 `NotAcceptable`,
-  410 `Gone`, 413 `PayloadTooLarge`, 415 `UnsupportedMediaType`;
+  410 `Gone`, 412 `PreconditionFailed`, 413 `PayloadTooLarge`, 415 `UnsupportedMediaType`;
 - 502 `BackendError`; 503 `QueryTimeout`, `WriteTimeout`, `Overloaded` (and
   `WriteBusy`), `StoreError`
   (with `Retry-After`);
@@ -39,6 +39,7 @@ STATUS: list[tuple[type[e.MuseumKGError], int]] = [
     (e.MethodNotAllowed, 405),
     (e.NotAcceptable, 406),
     (e.Gone, 410),
+    (e.PreconditionFailed, 412),
     (e.PayloadTooLarge, 413),
     (e.UnsupportedMediaType, 415),
     (e.QueryTimeout, 503),
@@ -64,6 +65,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     410: "gone",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     431: "headers_too_large",

@@ -7,10 +7,12 @@ Routes (which graph each names: `graph_names.py`):
 - `/graph/{name}` and `/rdf-graphs/{path}`: direct identification.
 
 GET and HEAD answer the graph in any RDF format (negotiated like query results,
-`format=` too); the graph must exist first (404 before any 406). PUT (replace), POST
-(add) and DELETE need the update token (`auth.py`) and answer 201 when they created
-the graph, else 204, with no body and no Content-Type; DELETE of an unknown graph is
-a 404. Bodies are Turtle, N-Triples, RDF/XML or JSON-LD by `Content-Type` (415
+`format=` too); the graph must exist first (404 before any 406). Every answer carries
+an `ETag` per graph and format (`preconditions.py`); `If-None-Match` gets 304.
+PUT (replace), POST (add) and DELETE need the update token (`auth.py`), honour
+`If-Match` / `If-None-Match` (412 when false), and answer 201 when they created the
+graph, else 204, with no body and no Content-Type; DELETE of an unknown graph is a
+404. Bodies are Turtle, N-Triples, RDF/XML or JSON-LD by `Content-Type` (415
 otherwise). Each write is atomic and visible to the next request.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, request
+from museum_kg.endpoint import preconditions
 from museum_kg.endpoint.app import current_backend
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.conneg import negotiate, upload_format
@@ -33,7 +36,7 @@ from museum_kg.endpoint.graph_names import (
     new_graph_iri,
 )
 
-from museum_kg.errors import NotFound, RequestError
+from museum_kg.errors import RequestError
 
 bp = Blueprint("graph_store", __name__)
 
@@ -70,10 +73,15 @@ def label(graph: str | None) -> str:
 def read(graph: str | None) -> Response:
     backend = current_backend()
     # the graph exists (or 404) before the format is negotiated (or 406)
-    if graph is not None and graph not in backend.graphs():
-        raise NotFound(f"there is no {label(graph)} in the store")
+    digest = preconditions.require_exists(preconditions.graph_digest(backend, graph), label(graph))
     fmt, media_type = negotiate("graph", request.headers.get("Accept"), request.args.get("format"))
-    headers = {"Vary": "Accept"}
+    headers = {
+        "ETag": preconditions.quoted_etag(digest, fmt.name),
+        "Cache-Control": "public, max-age=0, must-revalidate",
+        "Vary": "Accept",
+    }
+    if request.if_none_match.contains(preconditions.etag(digest, fmt.name)):
+        return Response(status=304, headers=headers)
     if fmt.name in ("nquads", "trig"):
         # one graph as quads: its N-Triples lines, each placed in the graph, streamed
         result = backend.read_graph(graph, "ntriples")
@@ -117,7 +125,9 @@ def write(graph: str | None, replace: bool) -> Response:
     media_format = upload_format(request.content_type)
     data = request.get_data(cache=False)
     backend = current_backend()
-    created = backend.write_graph(graph, data, media_format, replace=replace)
+    with preconditions.write_lock():
+        _check(backend, graph)
+        created = backend.write_graph(graph, data, media_format, replace=replace)
     return written(201 if created else 204)
 
 
@@ -126,15 +136,27 @@ def create() -> Response:
     media_format = upload_format(request.content_type)
     data = request.get_data(cache=False)
     backend = current_backend()
-    graph = new_graph_iri()
-    if not backend.write_graph(graph, data, media_format, replace=False):
-        raise RequestError(f"graph <{graph}> already existed; send the POST again")
+    with preconditions.write_lock():
+        graph = new_graph_iri()
+        _check(backend, graph)
+        if not backend.write_graph(graph, data, media_format, replace=False):
+            raise RequestError(f"graph <{graph}> already existed; send the POST again")
     return written(201, local_url(graph))
 
 
 def delete(graph: str | None) -> Response:
-    current_backend().delete_graph(graph)
+    backend = current_backend()
+    with preconditions.write_lock():
+        _check(backend, graph)
+        backend.delete_graph(graph)
     return written(204)
+
+
+def _check(backend, graph: str | None) -> None:
+    """The request's preconditions against the graph as it is now (under the write lock)."""
+    if preconditions.is_conditional():
+        digest = preconditions.graph_digest(backend, graph, fresh=True)
+        preconditions.check_write(digest, label(graph))
 
 
 def written(status: int, location: str | None = None) -> Response:
