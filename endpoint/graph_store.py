@@ -12,8 +12,10 @@ an `ETag` per graph and format (`preconditions.py`); `If-None-Match` gets 304.
 PUT (replace), POST (add) and DELETE need the update token (`auth.py`), honour
 `If-Match` / `If-None-Match` (412 when false), and answer 201 when they created the
 graph, else 204, with no body and no Content-Type; DELETE of an unknown graph is a
-404. Bodies are Turtle, N-Triples, RDF/XML or JSON-LD by `Content-Type` (415
-otherwise). Each write is atomic and visible to the next request.
+404. Bodies are Turtle, N-Triples, RDF/XML or JSON-LD, or `multipart/form-data` with
+one such document a part; TriG or N-Quads sent to the service without a graph write
+each quad into its own graph (`graph_payloads.py`; 415 for anything else). Each write
+is one change through the backend's write path: atomic and visible to the next request.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, request
-from museum_kg.endpoint import preconditions
+from museum_kg.endpoint import graph_payloads, preconditions
 from museum_kg.endpoint.app import current_backend
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.conneg import negotiate, upload_format
@@ -37,6 +39,7 @@ from museum_kg.endpoint.graph_names import (
 )
 
 from museum_kg.errors import RequestError
+from museum_kg.store.changes import RdfPayload
 
 bp = Blueprint("graph_store", __name__)
 
@@ -46,7 +49,7 @@ METHODS = ["GET", "PUT", "POST", "DELETE"]  # HEAD and OPTIONS come with GET
 
 @bp.route(SERVICE_PATH, methods=METHODS)
 def service() -> Response:
-    return _handle(indirect_target(allow_service=request.method == "POST"))
+    return _handle(indirect_target(allow_service=request.method in ("POST", "PUT")))
 
 
 @bp.route(OWNED_PREFIX + "<name>", methods=METHODS)
@@ -61,9 +64,18 @@ def _handle(target: Target) -> Response:
     require_write_token()
     if request.method == "DELETE":
         return delete(target.graph)
+    kind = graph_payloads.body_kind(target.service)
+    replace = request.method == "PUT"
+    if target.service and kind == "quads":
+        return write_dataset(replace)
+    if target.service and replace:
+        raise RequestError(
+            "a PUT to the service names its graph (`?graph=IRI` or `?default`), "
+            "or sends a data set (TriG, N-Quads) whose quads name theirs"
+        )
     if target.service:
-        return create()
-    return write(target.graph, replace=request.method == "PUT")
+        return create(kind)
+    return write(target.graph, kind, replace)
 
 
 def label(graph: str | None) -> str:
@@ -121,27 +133,55 @@ def _quad(line: bytes, label: bytes, name: str) -> bytes:
     return line + b"\n"
 
 
-def write(graph: str | None, replace: bool) -> Response:
-    media_format = upload_format(request.content_type)
-    data = request.get_data(cache=False)
+def write(graph: str | None, kind: str, replace: bool) -> Response:
+    """PUT or POST of one body or of a multipart body into `graph`."""
+    body = _body(graph, kind)  # read and checked before the lock
     backend = current_backend()
     with preconditions.write_lock():
         _check(backend, graph)
-        created = backend.write_graph(graph, data, media_format, replace=replace)
+        created = _apply(backend, graph, body, replace)
     return written(201 if created else 204)
 
 
-def create() -> Response:
+def create(kind: str) -> Response:
     """POST to the service: the body becomes a new graph under the base."""
-    media_format = upload_format(request.content_type)
-    data = request.get_data(cache=False)
     backend = current_backend()
     with preconditions.write_lock():
         graph = new_graph_iri()
+        body = _body(graph, kind)
         _check(backend, graph)
-        if not backend.write_graph(graph, data, media_format, replace=False):
+        if not _apply(backend, graph, body, replace=False):
             raise RequestError(f"graph <{graph}> already existed; send the POST again")
     return written(201, local_url(graph))
+
+
+def write_dataset(replace: bool) -> Response:
+    """TriG or N-Quads to the service: each quad into its graph, as one change."""
+    if preconditions.is_conditional():
+        raise RequestError(
+            "`If-Match` and `If-None-Match` apply to one graph; send them with a write to "
+            "one graph, not with a data set"
+        )
+    payload = graph_payloads.dataset_payload()
+    with preconditions.write_lock():
+        report = current_backend().write_payloads([payload], replace=replace)
+    return written(201 if report.created_graphs else 204)
+
+
+def _body(graph: str | None, kind: str) -> list[RdfPayload] | tuple[bytes, str]:
+    """The documents of a multipart body, or the one body and its format."""
+    if kind == "multipart":
+        return graph_payloads.graph_payloads(graph)
+    return request.get_data(cache=False), upload_format(request.content_type)
+
+
+def _apply(backend, graph: str | None, body, replace: bool) -> bool:
+    """Write `body` into `graph` through the backend's write path; True if it created it."""
+    if isinstance(body, list):
+        report = backend.write_payloads(body, replace=replace)
+        return graph is not None and graph in report.created_graphs
+    data, media_format = body
+    return backend.write_graph(graph, data, media_format, replace=replace)
 
 
 def delete(graph: str | None) -> Response:

@@ -176,7 +176,7 @@ def test_graph_store_put_post_delete_with_the_token(writable):
 @pytest.mark.parametrize(
     "content_type", ["text/csv", "application/n-quads", "text/turtle; charset=iso-8859-1"]
 )
-def test_graph_store_write_in_a_format_it_does_not_read_is_a_415_listing_the_four(
+def test_graph_store_write_in_a_format_it_does_not_read_is_a_415_listing_what_it_reads(
     writable, content_type
 ):
     r = requests.put(
@@ -191,6 +191,7 @@ def test_graph_store_write_in_a_format_it_does_not_read_is_a_415_listing_the_fou
         "application/n-triples",
         "application/rdf+xml",
         "application/ld+json",
+        "multipart/form-data",
     ]
     assert r.json()["details"]["accepted"] == accepted
     assert r.json()["message"].endswith("send one of: " + ", ".join(accepted))
@@ -301,3 +302,113 @@ def test_post_to_the_service_creates_a_graph_under_the_base(writable):
     assert _ask(writable, f"ASK {{ GRAPH <{iri}> {{ <urn:new> <urn:p> 9 }} }}")
     assert b"urn:new" in requests.get(location).content
     assert requests.post(_store(writable), data=b"<urn:x> <urn:y> 1 .").status_code == 401
+
+
+# --- several documents in one request: multipart/form-data, data sets ------------------
+
+
+def _multipart(parts: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "museum-kg-test-boundary"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="f{n}"; filename="f{n}"\r\n'
+        f"Content-Type: {ctype}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for n, (ctype, data) in enumerate(parts)
+    )
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+RDFXML_PART = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:e#">'
+    b'<rdf:Description rdf:about="urn:a"><e:p>3</e:p></rdf:Description></rdf:RDF>'
+)
+
+
+def test_a_multipart_post_merges_every_part_into_the_graph_each_by_its_own_type(writable):
+    url = writable.url + "graph/test-multipart"
+    body, ctype = _multipart(
+        [
+            ("text/turtle; charset=utf-8", b"<urn:a> <urn:e#p> 1 ."),
+            ("application/n-triples", b'<urn:a> <urn:e#p> "2" .'),
+            ("application/rdf+xml", RDFXML_PART),
+        ]
+    )
+    r = requests.post(url, data=body, headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 201, r.text
+    got = Graph().parse(data=requests.get(url).content, format="turtle")
+    assert sorted(str(o) for o in got.objects()) == ["1", "2", "3"]
+    # PUT replaces the graph with the parts
+    body, ctype = _multipart([("text/turtle", b"<urn:a> <urn:e#p> 4 .")])
+    assert requests.put(url, data=body, headers={"Content-Type": ctype, **AUTH}).status_code == 204
+    got = Graph().parse(data=requests.get(url).content, format="turtle")
+    assert [str(o) for o in got.objects()] == ["4"]
+
+
+def test_a_multipart_write_is_one_change_a_bad_part_writes_nothing(writable):
+    url = writable.url + "graph/test-multipart-bad"
+    body, ctype = _multipart(
+        [("text/turtle", b"<urn:a> <urn:e#p> 1 ."), ("text/turtle", b"<urn:a> <urn:e#p> .")]
+    )
+    r = requests.post(url, data=body, headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 400
+    assert requests.get(url).status_code == 404
+    body, ctype = _multipart([("text/turtle", b"<urn:a> <urn:e#p> 1 ."), ("text/csv", b"a,b")])
+    r = requests.post(url, data=body, headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 415
+    assert "part 2" in r.json()["message"]
+    no_boundary = {"Content-Type": "multipart/form-data", **AUTH}
+    assert requests.post(url, data=body, headers=no_boundary).status_code == 400
+    assert requests.get(url).status_code == 404
+
+
+QUADS_A = "https://w3id.org/museum-kg/graph/test-quads-a"
+QUADS_B = "https://w3id.org/museum-kg/graph/test-quads-b"
+
+
+def _count(server, graph: str) -> int:
+    r = requests.get(
+        server.sparql,
+        params={"query": f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+    )
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_trig_or_n_quads_to_the_service_put_each_quad_in_its_graph_in_one_change(writable):
+    trig = f"<{QUADS_A}> {{ <urn:a> <urn:e#p> 1, 2 . }}\n<{QUADS_B}> {{ <urn:b> <urn:e#p> 3 . }}\n"
+    headers = {"Content-Type": "application/trig", **AUTH}
+    r = requests.post(_store(writable), data=trig.encode(), headers=headers)
+    assert r.status_code == 201, r.text
+    assert (_count(writable, QUADS_A), _count(writable, QUADS_B)) == (2, 1)
+    # PUT replaces the graphs the data set names, and only those
+    nquads = f'<urn:a> <urn:e#p> "9" <{QUADS_A}> .\n'.encode()
+    n_quads = {"Content-Type": "application/n-quads", **AUTH}
+    r = requests.put(_store(writable), data=nquads, headers=n_quads)
+    assert r.status_code == 204, r.text
+    assert (_count(writable, QUADS_A), _count(writable, QUADS_B)) == (1, 1)
+    # one change: a data set with a bad graph writes nothing
+    bad = f"<{QUADS_B}> {{ <urn:b> <urn:e#p> 4 . }}\n<{QUADS_A}> {{ <urn:a> <urn:e#p> }}\n"
+    r = requests.post(_store(writable), data=bad.encode(), headers=headers)
+    assert r.status_code == 400
+    assert (_count(writable, QUADS_A), _count(writable, QUADS_B)) == (1, 1)
+
+
+def test_a_data_set_takes_no_precondition_and_a_put_of_triples_names_its_graph(writable):
+    quads = f'<urn:a> <urn:e#p> "1" <{QUADS_A}> .\n'.encode()
+    conditional = {"Content-Type": "application/n-quads", "If-Match": "*", **AUTH}
+    assert requests.post(_store(writable), data=quads, headers=conditional).status_code == 400
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    r = requests.put(_store(writable), data=b"<urn:a> <urn:e#p> 1 .", headers=turtle)
+    assert r.status_code == 400
+    assert "?graph=IRI" in r.json()["message"]
+    r = requests.post(_store(writable), data=b"a,b", headers={"Content-Type": "text/csv", **AUTH})
+    assert r.status_code == 415
+    assert r.json()["details"]["accepted"][-3:] == [
+        "application/trig",
+        "application/n-quads",
+        "multipart/form-data",
+    ]
+    # a graph takes triples: N-Quads sent to one graph is refused
+    n_quads = {"Content-Type": "application/n-quads", **AUTH}
+    named = requests.put(_store(writable), params={"graph": QUADS_A}, data=quads, headers=n_quads)
+    assert named.status_code == 415

@@ -5,7 +5,9 @@
 under it (`$GRAPHSTORE$/person/1.ttl`), as the suite forms them. `$HOST$` is a host name
 of each test's own (sent as `Host`), so every test starts from graphs no other test
 wrote, and does the requests the suite makes before its case. The suite's requests carry
-the bearer token that writes need here.
+the bearer token that writes need here. Every Turtle statement of the bodies ends with
+`.`, as in the suite's later revision (`graph-store-protocol`); the first revision left it
+out of the POST bodies, which no Turtle parser accepts.
 """
 
 from __future__ import annotations
@@ -180,6 +182,42 @@ def test_get_of_post__existing_graph(suite):
     r = suite.send("GET", suite.direct("person/1.ttl"), Accept="text/turtle")
     expected = suite.expected(JANE) + suite.expected(JANE_NAMED)
     assert isomorphic(suite.graph(r), expected)
+
+
+def _post_multipart(suite: Suite) -> requests.Response:
+    _put_graph_already_in_store(suite)
+    person = suite.iri(suite.graphstore + "/person/1")
+    boundary = "a6fe4cd636164618814be9f8d3d1a0de"
+    parts = [
+        ("lastName.ttl", f'{FOAF}<{person}> foaf:familyName "Doe" .\n'),
+        ("firstName.ttl", f'{FOAF}<{person}> foaf:givenName "Jane" .\n'),
+    ]
+    body = (
+        "".join(
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+            f"Content-Type: {TURTLE}\r\n\r\n{text}\r\n"
+            for name, text in parts
+        )
+        + f"--{boundary}--\r\n"
+    )
+    return suite.send(
+        "POST",
+        suite.direct("person/1.ttl"),
+        body.encode(),
+        **{"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+
+def test_post__multipart_form_data(suite):
+    assert _post_multipart(suite).status_code == 204
+
+
+def test_get_of_post__multipart_form_data(suite):
+    _post_multipart(suite)
+    r = suite.send("GET", suite.direct("person/1.ttl"), Accept="text/turtle")
+    names = FOAF + '<$PERSON$> foaf:givenName "Jane"; foaf:familyName "Doe" .\n'
+    assert isomorphic(suite.graph(r), suite.expected(JANE) + suite.expected(names))
 
 
 def test_post__create_new_graph(suite):
