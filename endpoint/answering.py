@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from museum_kg.endpoint.cache import CACHEABLE_METHODS, Entry, ResultCache, request_key
-from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate_header
+from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate
 from werkzeug.http import parse_etags, quote_etag
 
 from museum_kg.errors import NotAcceptable, ParameterError
@@ -82,9 +82,7 @@ def answer_query(
     info = inspect(operation.text, "query", settings.base_iri)
     guard_check(info, settings.service_allow)
     try:
-        fmt, media_type = negotiate_header(
-            kind_of(info.form), asked.accept, operation.one("format")
-        )
+        fmt, media_type = negotiate(kind_of(info.form), asked.accept, operation.one("format"))
     except (NotAcceptable, ParameterError):
         if info.form is not None:
             raise

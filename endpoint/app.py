@@ -134,7 +134,7 @@ CORS_READ_HEADERS = [
     ("Access-Control-Allow-Origin", "*"),
     (
         "Access-Control-Expose-Headers",
-        "Content-Type, Content-Length, ETag, Last-Modified, Link, Retry-After, "
+        "Content-Type, Content-Length, ETag, Last-Modified, Link, Location, Retry-After, "
         "X-Result-Rows-Capped",
     ),
 ]
@@ -187,7 +187,7 @@ def _preflight(response: Response, settings: Settings) -> None:
     methods, headers = ["GET", "HEAD", "POST"], ["Accept", "Content-Type"]
     if settings.update_token:
         methods += ["PUT", "DELETE"]
-        headers.append("Authorization")
+        headers += ["Authorization", "If-Match", "If-None-Match"]
     response.headers["Access-Control-Allow-Methods"] = ", ".join(methods)
     response.headers["Access-Control-Allow-Headers"] = ", ".join(headers)
     response.headers["Access-Control-Max-Age"] = "86400"

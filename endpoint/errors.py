@@ -9,7 +9,7 @@ for `text/html` first get the same content as a small page). Statuses:
 - 422 `ShapeViolations`: a write the shapes refuse (each violation in `details`);
 - 401 `Unauthorized` (with `WWW-Authenticate: Bearer`), 403 `Forbidden`;
 - 404 `NotFound`, 405 `MethodNotAllowed` (with `Allow`), 406 `NotAcceptable`,
-  410 `Gone`, 413 `PayloadTooLarge`, 415 `UnsupportedMediaType`;
+  410 `Gone`, 412 `PreconditionFailed`, 413 `PayloadTooLarge`, 415 `UnsupportedMediaType`;
 - 502 `BackendError`; 503 `QueryTimeout`, `WriteTimeout`, `Overloaded` (and
   `WriteBusy`), `StoreError`
   (with `Retry-After`);
@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from markupsafe import Markup, escape
+from museum_kg.endpoint.conneg import quality
 from werkzeug.exceptions import HTTPException
 
 from museum_kg import errors as e
@@ -38,6 +39,7 @@ STATUS: list[tuple[type[e.MuseumKGError], int]] = [
     (e.MethodNotAllowed, 405),
     (e.NotAcceptable, 406),
     (e.Gone, 410),
+    (e.PreconditionFailed, 412),
     (e.PayloadTooLarge, 413),
     (e.UnsupportedMediaType, 415),
     (e.QueryTimeout, 503),
@@ -63,6 +65,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     410: "gone",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     431: "headers_too_large",
@@ -166,9 +169,8 @@ def _internal_error() -> Response:
 
 
 def _prefers_html() -> bool:
-    accept = request.accept_mimetypes
-    best = accept.best_match(["application/json", "text/html"])
-    return best == "text/html" and accept["text/html"] > accept["application/json"]
+    accept = request.headers.get("Accept")
+    return quality(accept, "text/html") > quality(accept, "application/json")
 
 
 def register(app: Flask) -> None:

@@ -23,6 +23,7 @@ from museum_kg.endpoint.app import current_backend, current_settings, mark_cors_
 from museum_kg.endpoint.auth import require_write_token
 from museum_kg.endpoint.cache import cache_of
 from museum_kg.endpoint.direct import PENDING_ERROR
+from museum_kg.endpoint.preconditions import write_lock
 from werkzeug.datastructures import MultiDict
 
 from museum_kg.errors import ParameterError, RequestError, UnsupportedMediaType
@@ -176,7 +177,8 @@ def run_update(operation: Operation) -> Response:
     )
     info = inspect(text, "update", settings.base_iri)  # as the store reads it
     guard_check(info, settings.service_allow)
-    report = current_backend().update(text, deadline(operation))
+    with write_lock():  # no Graph Store write of this process between its check and write
+        report = current_backend().update(text, deadline(operation))
     return write_answer(report)
 
 

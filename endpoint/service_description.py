@@ -17,7 +17,7 @@ import threading
 
 from flask import Response, request
 from museum_kg.endpoint.app import current_backend, current_settings
-from museum_kg.endpoint.conneg import GRAPHS, SOLUTIONS, negotiate
+from museum_kg.endpoint.conneg import GRAPHS, SOLUTIONS, negotiate, quality
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import VOID, XSD
 
@@ -51,7 +51,7 @@ def service_description_response() -> Response:
         from museum_kg.endpoint.query_page import render_query_page
 
         return render_query_page()
-    fmt, media_type = negotiate("graph", request.accept_mimetypes, request.args.get("format"))
+    fmt, media_type = negotiate("graph", request.headers.get("Accept"), request.args.get("format"))
     settings = current_settings()
     endpoint = (settings.public_url or request.url_root).rstrip("/") + "/sparql"
     graph = describe(settings, current_backend(), endpoint)
@@ -63,8 +63,10 @@ def service_description_response() -> Response:
 
 
 def _prefers_html() -> bool:
-    accept = request.accept_mimetypes
-    return "format" not in request.args and accept["text/html"] > accept["text/turtle"]
+    accept = request.headers.get("Accept")
+    return "format" not in request.args and quality(accept, "text/html") > quality(
+        accept, "text/turtle"
+    )
 
 
 def describe(settings: Settings, backend: Backend, endpoint: str) -> Graph:

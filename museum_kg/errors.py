@@ -166,6 +166,12 @@ class MethodNotAllowed(MuseumKGError):
     code = "method_not_allowed"
 
 
+class PreconditionFailed(MuseumKGError):
+    """A conditional write (`If-Match`, `If-None-Match`) whose condition is false."""
+
+    code = "precondition_failed"
+
+
 # --- evaluation ------------------------------------------------------------------
 
 

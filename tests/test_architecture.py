@@ -159,3 +159,17 @@ BENCH_MODULES = tuple(p.stem for p in _modules(ROOT / "benchmarks")) + ("benchma
 def test_the_project_never_imports_the_benchmarks(path: Path) -> None:
     bad = sorted(m for m in _imports(path) if m.split(".")[0] in BENCH_MODULES)
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}, which belong to benchmarks/"
+
+
+@pytest.mark.parametrize(
+    "path", _modules(ROOT / "endpoint"), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_every_route_reads_accept_with_the_one_negotiation_function(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    bad = [
+        name for name in ("accept_mimetypes", "parse_accept_header", "MIMEAccept") if name in text
+    ]
+    assert not bad, (
+        f"{path.relative_to(ROOT)} reads Accept with {bad}; use museum_kg.endpoint.conneg "
+        "(best_match, quality, negotiate), which follows RFC 9110 for every route"
+    )

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, request
 from museum_kg.endpoint.app import current_settings
+from museum_kg.endpoint.conneg import best_match
 from museum_kg.endpoint.feeds.ntriples import parse_ntriples
 from museum_kg.endpoint.feeds.versions import Version, open_versions
 from museum_kg.endpoint.publish.http import (
@@ -97,13 +98,12 @@ def negotiate() -> Format:
         if fmt is None:
             raise NotAcceptable(wanted, sorted(_BY_NAME))
         return fmt
-    accept = request.accept_mimetypes
-    if not accept:
-        return TURTLE
+    accept = request.headers.get("Accept")
     offers = [f.media_type for f in FORMATS] + ["application/json", "text/plain"]
-    best = accept.best_match(offers)
-    if best is None:
-        raise NotAcceptable(request.headers.get("Accept", ""), [f.media_type for f in FORMATS])
+    match = best_match(accept, offers)
+    if match is None:
+        raise NotAcceptable(accept or "", [f.media_type for f in FORMATS])
+    best = match.media_type
     return {"application/json": JSONLD, "text/plain": NTRIPLES}.get(best) or next(
         f for f in FORMATS if f.media_type == best
     )

@@ -3,7 +3,6 @@
 - `/dumps/museum-kg.nq.gz` and `/dumps/graph-<name>.ttl`: the files of the served
   snapshot (stable URLs for harvesters); `/dumps/<snapshot-id>/<file>`: the files
   of any kept snapshot; `/dumps/` lists them (HTML, or JSON by Accept/`?format=json`).
-- `/graph/<name>` (a named graph IRI under the base) redirects (303) to its dump.
 - Responses carry `ETag` (the file's content hash, from its manifest),
   `Last-Modified` (when that content first appeared), `Content-Length` and
   `Accept-Ranges`; conditional requests get 304, `Range` requests 206.
@@ -25,14 +24,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, send_file
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
 from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.conneg import best_match
 from museum_kg.endpoint.publish.state import Publication, publication
 from museum_kg.loader.dumps import (
     DumpFile,
     DumpSet,
     dump_folder,
-    graph_file_name,
     is_safe_id,
     list_dump_sets,
     write_dump_set,
@@ -171,8 +170,9 @@ def index() -> Response:
         for d in list_dump_sets(settings.store)
         if d.snapshot_id != current.snapshot_id and _kept(settings, d)
     ]
+    match = best_match(request.headers.get("Accept"), ["text/html", "application/json"])
     wants_json = request.args.get("format") == "json" or (
-        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+        match is not None and match.media_type == "application/json"
     )
     if wants_json:
         response = jsonify(
@@ -207,10 +207,3 @@ def _listing(dump_set: DumpSet, prefix: str) -> dict:
             for f in dump_set.files
         ],
     }
-
-
-@bp.get("/graph/<name>")
-def graph(name: str) -> Response:
-    settings = current_settings()
-    file_name = graph_file_name(settings.base_iri + "graph/" + name, settings.base_iri)
-    return redirect("/dumps/" + file_name, code=303)

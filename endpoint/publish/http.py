@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Response, request
+from museum_kg.endpoint.conneg import best_match
 
 from museum_kg.errors import NotAcceptable
 
@@ -70,14 +71,12 @@ def negotiate(default: Format, suffix: Format | None = None) -> Format:
         return fmt
     if suffix is not None:
         return suffix
-    accept = request.accept_mimetypes
-    if not accept or accept.best == "*/*" and len(list(accept.values())) == 1:
-        return default
+    accept = request.headers.get("Accept")
     offers = [default.media_type] + [f.media_type for f in RDF_FORMATS if f is not default]
-    offers += list(_EXTRA_TYPES)
-    best = accept.best_match(offers)
-    if best is None:
-        raise NotAcceptable(request.headers.get("Accept", ""), [f.media_type for f in RDF_FORMATS])
+    match = best_match(accept, offers + list(_EXTRA_TYPES))
+    if match is None:
+        raise NotAcceptable(accept or "", [f.media_type for f in RDF_FORMATS])
+    best = match.media_type
     return next((f for f in RDF_FORMATS if f.media_type == best), None) or _EXTRA_TYPES[best]
 
 

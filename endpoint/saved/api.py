@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from museum_kg.endpoint.answering import ROWS_CAPPED_HEADER
 from museum_kg.endpoint.app import current_backend, current_settings
+from museum_kg.endpoint.conneg import best_match
 from museum_kg.endpoint.saved.binding import lexical
 from museum_kg.endpoint.saved.catalogue import SavedQueries
 from museum_kg.endpoint.saved.model import SavedQuery
@@ -153,13 +154,11 @@ def negotiate(suffix: str) -> str:
         if fmt not in MEDIA:
             raise NotAcceptable(suffix, [".json", ".csv", ".tsv"])
         return fmt
-    accept = request.accept_mimetypes
-    if not accept or accept.best in ("*/*", ""):
-        return "json"
-    best = accept.best_match(list(ACCEPT))
-    if best is None:
-        raise NotAcceptable(request.headers.get("Accept", ""), list(ACCEPT))
-    return ACCEPT[best]
+    accept = request.headers.get("Accept")
+    match = best_match(accept, list(ACCEPT))
+    if match is None:
+        raise NotAcceptable(accept or "", list(ACCEPT))
+    return ACCEPT[match.media_type]
 
 
 @bp.get("/api/queries/<query_id>/run", defaults={"suffix": ""})

@@ -183,3 +183,111 @@ def test_a_query_that_does_not_parse_is_a_400_whatever_the_accept_header(live_se
     r = _get(live_server, "CONSTRUC { ?s ?p ?o } WHERE { ?s ?p ?o }", "text/turtle")
     assert r.status_code == 400
     assert r.json()["error"] == "malformed_query"
+
+
+# --- RFC 9110 media ranges: parameters, precedence, the same rules on every route -----
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("application/sparql-results+json;charset=utf-8", "application/sparql-results+json"),
+        ("text/csv;charset=utf-8", "text/csv; charset=utf-8"),
+        ("text/csv; charset=UTF-8", "text/csv; charset=utf-8"),
+        ('text/csv; charset="utf-8"', "text/csv; charset=utf-8"),
+        ("application/sparql-results+xml; charset=utf-8; q=0.8", "application/sparql-results+xml"),
+        ("text/csv;charset=utf-8;q=0.5, text/tab-separated-values;q=0.9", "text/tab-"),
+    ],
+)
+def test_a_charset_of_utf_8_matches_what_we_send(live_server, accept, content_type):
+    r = _get(live_server, SELECT, accept)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith(content_type)
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["text/csv;charset=iso-8859-1", "text/csv;charset=utf-16", "text/csv;version=2"],
+    ids=["latin-1", "utf-16", "unknown parameter"],
+)
+def test_a_charset_or_parameter_we_cannot_produce_is_a_406(live_server, accept):
+    r = _get(live_server, SELECT, accept)
+    assert r.status_code == 406
+    assert r.json()["error"] == "not_acceptable"
+
+
+def test_the_most_specific_range_sets_an_offers_quality(live_server):
+    # text/* allows TSV (and XML as text/xml) highly; CSV and text/xml have their own
+    # lower weights, JSON sits between
+    accept = "text/*;q=0.9, text/xml;q=0, text/csv;q=0.1, application/sparql-results+json;q=0.5"
+    assert (
+        _get(live_server, SELECT, accept)
+        .headers["Content-Type"]
+        .startswith("text/tab-separated-values")
+    )
+    # q=0 refuses a format that a wildcard would allow: the next offer is sent
+    accept = "*/*, application/sparql-results+json;q=0, application/json;q=0"
+    r = _get(live_server, SELECT, accept)
+    assert r.headers["Content-Type"].startswith("application/sparql-results+xml")
+    # a range with a foreign charset does not match, so the wildcard decides
+    accept = "text/turtle;charset=iso-8859-1, application/n-triples;q=0.5"
+    r = _get(live_server, CONSTRUCT, accept)
+    assert r.headers["Content-Type"].startswith("application/n-triples")
+
+
+def test_graph_results_accept_a_charset_parameter(live_server):
+    r = _get(live_server, CONSTRUCT, "text/turtle; charset=utf-8")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/turtle; charset=utf-8"
+
+
+ROUTES = {
+    # route -> (a media type it offers, one it does not)
+    "sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%201": ("text/csv", "text/turtle"),
+    "sparql": ("text/turtle", "text/csv"),  # the service description
+    "rdf-graphs/service?graph=https://w3id.org/museum-kg/graph/guangdong-museum": (
+        "text/turtle",
+        "text/csv",
+    ),
+    "graph/guangdong-museum": ("application/n-triples", "text/csv"),
+    "id/org/guangdong-museum": ("text/turtle", "text/csv"),
+    "ontology": ("text/turtle", "text/csv"),
+    "dataset": ("application/n-triples", "text/csv"),
+    "feeds/ldes": ("text/turtle", "text/csv"),
+    "api/queries/countries/run": ("text/csv", "text/turtle"),
+}
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_every_route_reads_media_range_parameters_the_same_way(bundled_server, route):
+    offered, missing = ROUTES[route]
+    url = bundled_server.url + route
+    r = requests.get(url, headers={"Accept": f"{offered}; charset=utf-8"})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].split(";")[0] == offered
+    assert "Accept" in r.headers["Vary"]
+    for refused in (f"{offered};charset=iso-8859-1", f"{offered};profile=x", missing):
+        r = requests.get(url, headers={"Accept": refused})
+        assert r.status_code == 406, (refused, r.status_code)
+
+
+def test_dump_index_and_error_pages_read_parameters_too(bundled_server):
+    listing = requests.get(
+        bundled_server.url + "dumps/", headers={"Accept": "application/json; charset=utf-8"}
+    )
+    assert listing.headers["Content-Type"].startswith("application/json")
+    missing = requests.get(
+        bundled_server.url + "no-such-page", headers={"Accept": "text/html; charset=utf-8"}
+    )
+    assert missing.status_code == 404
+    assert missing.headers["Content-Type"].startswith("text/html")
+
+
+def test_a_missing_graph_is_a_404_before_any_406(live_server):
+    url = live_server.url + "rdf-graphs/service"
+    missing = {"graph": "https://w3id.org/museum-kg/graph/no-such-graph"}
+    for method in (requests.head, requests.get):
+        r = method(url, params=missing, headers={"Accept": "image/png"})
+        assert r.status_code == 404, method
+    r = requests.get(url, params={"default": ""}, headers={"Accept": "image/png"})
+    assert r.status_code == 406

@@ -20,6 +20,11 @@ REQUESTS = {
     "select as csv": ({"query": SELECT}, {"Accept": "text/csv"}),
     "select as tsv by format": ({"query": SELECT, "format": "tsv"}, {}),
     "select, xml alias": ({"query": SELECT}, {"Accept": "text/xml;q=0.9, image/png"}),
+    "select, charset parameter": ({"query": SELECT}, {"Accept": "text/csv; charset=UTF-8"}),
+    "select, json with charset": (
+        {"query": SELECT},
+        {"Accept": "application/sparql-results+json;charset=utf-8;q=0.9, */*;q=0.1"},
+    ),
     "ask as xml": ({"query": "ASK { ?s ?p ?o }"}, {"Accept": "application/sparql-results+xml"}),
     "construct": ({"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"}, {}),
     "describe as n-triples": (
@@ -34,6 +39,7 @@ REQUESTS = {
     "syntax error": ({"query": "SELECT nothing"}, {}),
     "bad timeout": ({"query": SELECT, "timeout": "soon"}, {}),
     "nothing acceptable": ({"query": SELECT}, {"Accept": "image/png"}),
+    "charset we cannot produce": ({"query": SELECT}, {"Accept": "text/csv;charset=latin1"}),
     "unknown format": ({"query": SELECT, "format": "yaml"}, {}),
     "service refused": ({"query": "SELECT * { SERVICE <http://10.0.0.1/q> { ?s ?p ?o } }"}, {}),
     "blank query": ({"query": "  "}, {}),

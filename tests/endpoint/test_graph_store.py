@@ -173,15 +173,46 @@ def test_graph_store_put_post_delete_with_the_token(writable):
     assert requests.delete(url, params={"graph": graph}, headers=AUTH).status_code == 404
 
 
-def test_graph_store_write_with_unknown_content_type_is_a_415(writable):
+@pytest.mark.parametrize(
+    "content_type", ["text/csv", "application/n-quads", "text/turtle; charset=iso-8859-1"]
+)
+def test_graph_store_write_in_a_format_it_does_not_read_is_a_415_listing_what_it_reads(
+    writable, content_type
+):
     r = requests.put(
         _store(writable),
         params={"graph": NEW},
-        data=b"a,b",
-        headers={"Content-Type": "text/csv", **AUTH},
+        data=b"<urn:a> <urn:b> <urn:c> .",
+        headers={"Content-Type": content_type, **AUTH},
     )
     assert r.status_code == 415
-    assert "text/turtle" in r.json()["message"]
+    accepted = [
+        "text/turtle",
+        "application/n-triples",
+        "application/rdf+xml",
+        "application/ld+json",
+        "multipart/form-data",
+    ]
+    assert r.json()["details"]["accepted"] == accepted
+    assert r.json()["message"].endswith("send one of: " + ", ".join(accepted))
+
+
+def test_write_answers_have_no_body_no_content_type_and_the_data_headers(writable):
+    graph = "https://w3id.org/museum-kg/graph/test-headers"
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    for method, status in (("PUT", 201), ("PUT", 204), ("POST", 204), ("DELETE", 204)):
+        r = requests.request(
+            method,
+            _store(writable),
+            params={"graph": graph},
+            data=b"<urn:a> <urn:b> 1 .",
+            headers=turtle,
+        )
+        assert r.status_code == status, (method, r.text)
+        assert "Content-Type" not in r.headers
+        assert r.content == b""
+        assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_graph_store_write_of_bad_rdf_is_a_400_and_changes_nothing(writable):
@@ -225,3 +256,159 @@ def test_authorised_writes_are_readable_cross_origin_and_preflight_allows_them(w
     refused = requests.post(writable.sparql, data={"update": "CLEAR ALL"}, headers=origin)
     assert refused.status_code == 401
     assert "Access-Control-Allow-Origin" not in refused.headers
+
+
+# --- graphs named by their URL (direct identification) and graphs the service creates ---
+
+
+def test_a_graph_under_the_base_is_served_and_written_at_its_local_path(writable):
+    by_iri = requests.get(_store(writable), params={"graph": EVENTS})
+    direct = requests.get(writable.url + "graph/test-events")
+    assert direct.status_code == 200
+    assert direct.content == by_iri.content
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    put = requests.put(
+        writable.url + "graph/test-direct", data=b"<urn:a> <urn:b> 7 .", headers=turtle
+    )
+    assert put.status_code == 201, put.text
+    assert _ask(
+        writable, "ASK { GRAPH <https://w3id.org/museum-kg/graph/test-direct> { ?s ?p 7 } }"
+    )
+    gone = requests.delete(writable.url + "graph/test-direct", headers=AUTH)
+    assert gone.status_code == 204
+    assert requests.get(writable.url + "graph/test-direct").status_code == 404
+
+
+def test_a_url_under_rdf_graphs_is_itself_the_graph_iri(writable):
+    url = writable.url + "rdf-graphs/curated/people.ttl"
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    assert requests.put(url, data=b"<urn:a> <urn:b> 8 .", headers=turtle).status_code == 201
+    assert _ask(writable, f"ASK {{ GRAPH <{url}> {{ ?s ?p 8 }} }}")
+    # the same graph indirectly, by its IRI and by a reference relative to the service
+    for name in (url, "curated/people.ttl", "/rdf-graphs/curated/people.ttl"):
+        r = requests.get(_store(writable).rsplit("/", 1)[0] + "/service", params={"graph": name})
+        assert r.status_code == 200 and b"8" in r.content, name
+    # a graph named by its URL takes no other name
+    assert requests.get(url, params={"graph": EVENTS}).status_code == 400
+
+
+def test_post_to_the_service_creates_a_graph_under_the_base(writable):
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    r = requests.post(_store(writable), data=b"<urn:new> <urn:p> 9 .", headers=turtle)
+    assert r.status_code == 201, r.text
+    location = r.headers["Location"]
+    assert location.startswith(writable.url + "graph/")
+    iri = "https://w3id.org/museum-kg/graph/" + location.rsplit("/", 1)[1]
+    assert _ask(writable, f"ASK {{ GRAPH <{iri}> {{ <urn:new> <urn:p> 9 }} }}")
+    assert b"urn:new" in requests.get(location).content
+    assert requests.post(_store(writable), data=b"<urn:x> <urn:y> 1 .").status_code == 401
+
+
+# --- several documents in one request: multipart/form-data, data sets ------------------
+
+
+def _multipart(parts: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "museum-kg-test-boundary"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="f{n}"; filename="f{n}"\r\n'
+        f"Content-Type: {ctype}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for n, (ctype, data) in enumerate(parts)
+    )
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+RDFXML_PART = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:e#">'
+    b'<rdf:Description rdf:about="urn:a"><e:p>3</e:p></rdf:Description></rdf:RDF>'
+)
+
+
+def test_a_multipart_post_merges_every_part_into_the_graph_each_by_its_own_type(writable):
+    url = writable.url + "graph/test-multipart"
+    body, ctype = _multipart(
+        [
+            ("text/turtle; charset=utf-8", b"<urn:a> <urn:e#p> 1 ."),
+            ("application/n-triples", b'<urn:a> <urn:e#p> "2" .'),
+            ("application/rdf+xml", RDFXML_PART),
+        ]
+    )
+    r = requests.post(url, data=body, headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 201, r.text
+    got = Graph().parse(data=requests.get(url).content, format="turtle")
+    assert sorted(str(o) for o in got.objects()) == ["1", "2", "3"]
+    # PUT replaces the graph with the parts
+    body, ctype = _multipart([("text/turtle", b"<urn:a> <urn:e#p> 4 .")])
+    assert requests.put(url, data=body, headers={"Content-Type": ctype, **AUTH}).status_code == 204
+    got = Graph().parse(data=requests.get(url).content, format="turtle")
+    assert [str(o) for o in got.objects()] == ["4"]
+
+
+def test_a_multipart_write_is_one_change_a_bad_part_writes_nothing(writable):
+    url = writable.url + "graph/test-multipart-bad"
+    body, ctype = _multipart(
+        [("text/turtle", b"<urn:a> <urn:e#p> 1 ."), ("text/turtle", b"<urn:a> <urn:e#p> .")]
+    )
+    r = requests.post(url, data=body, headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 400
+    assert requests.get(url).status_code == 404
+    body, ctype = _multipart([("text/turtle", b"<urn:a> <urn:e#p> 1 ."), ("text/csv", b"a,b")])
+    r = requests.post(url, data=body, headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 415
+    assert "part 2" in r.json()["message"]
+    no_boundary = {"Content-Type": "multipart/form-data", **AUTH}
+    assert requests.post(url, data=body, headers=no_boundary).status_code == 400
+    assert requests.get(url).status_code == 404
+
+
+QUADS_A = "https://w3id.org/museum-kg/graph/test-quads-a"
+QUADS_B = "https://w3id.org/museum-kg/graph/test-quads-b"
+
+
+def _count(server, graph: str) -> int:
+    r = requests.get(
+        server.sparql,
+        params={"query": f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+    )
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_trig_or_n_quads_to_the_service_put_each_quad_in_its_graph_in_one_change(writable):
+    trig = f"<{QUADS_A}> {{ <urn:a> <urn:e#p> 1, 2 . }}\n<{QUADS_B}> {{ <urn:b> <urn:e#p> 3 . }}\n"
+    headers = {"Content-Type": "application/trig", **AUTH}
+    r = requests.post(_store(writable), data=trig.encode(), headers=headers)
+    assert r.status_code == 201, r.text
+    assert (_count(writable, QUADS_A), _count(writable, QUADS_B)) == (2, 1)
+    # PUT replaces the graphs the data set names, and only those
+    nquads = f'<urn:a> <urn:e#p> "9" <{QUADS_A}> .\n'.encode()
+    n_quads = {"Content-Type": "application/n-quads", **AUTH}
+    r = requests.put(_store(writable), data=nquads, headers=n_quads)
+    assert r.status_code == 204, r.text
+    assert (_count(writable, QUADS_A), _count(writable, QUADS_B)) == (1, 1)
+    # one change: a data set with a bad graph writes nothing
+    bad = f"<{QUADS_B}> {{ <urn:b> <urn:e#p> 4 . }}\n<{QUADS_A}> {{ <urn:a> <urn:e#p> }}\n"
+    r = requests.post(_store(writable), data=bad.encode(), headers=headers)
+    assert r.status_code == 400
+    assert (_count(writable, QUADS_A), _count(writable, QUADS_B)) == (1, 1)
+
+
+def test_a_data_set_takes_no_precondition_and_a_put_of_triples_names_its_graph(writable):
+    quads = f'<urn:a> <urn:e#p> "1" <{QUADS_A}> .\n'.encode()
+    conditional = {"Content-Type": "application/n-quads", "If-Match": "*", **AUTH}
+    assert requests.post(_store(writable), data=quads, headers=conditional).status_code == 400
+    turtle = {"Content-Type": "text/turtle", **AUTH}
+    r = requests.put(_store(writable), data=b"<urn:a> <urn:e#p> 1 .", headers=turtle)
+    assert r.status_code == 400
+    assert "?graph=IRI" in r.json()["message"]
+    r = requests.post(_store(writable), data=b"a,b", headers={"Content-Type": "text/csv", **AUTH})
+    assert r.status_code == 415
+    assert r.json()["details"]["accepted"][-3:] == [
+        "application/trig",
+        "application/n-quads",
+        "multipart/form-data",
+    ]
+    # a graph takes triples: N-Quads sent to one graph is refused
+    n_quads = {"Content-Type": "application/n-quads", **AUTH}
+    named = requests.put(_store(writable), params={"graph": QUADS_A}, data=quads, headers=n_quads)
+    assert named.status_code == 415

@@ -111,3 +111,45 @@ def test_endpoint_iri_uses_the_public_url_behind_a_proxy(server_factory):
     g = _description(server)
     service = g.value(predicate=RDF.type, object=SD.Service)
     assert g.value(service, SD.endpoint) == URIRef("https://kg.example.org/sparql")
+
+
+# --- the W3C SPARQL 1.1 Service Description suite, one test per case -------------------
+
+
+def test_has_endpoint_triple(live_server):
+    """Service description contains a matching sd:endpoint triple."""
+    r = requests.get(live_server.sparql)
+    g = Graph().parse(data=r.content, format=r.headers["Content-Type"].split(";")[0])
+    assert (None, SD.endpoint, URIRef(live_server.sparql)) in g
+
+
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/rdf+xml", "*/*", "text/turtle; charset=utf-8"]
+)
+def test_returns_rdf(live_server, accept):
+    """GET on endpoint returns RDF."""
+    r = requests.get(live_server.sparql, headers={"Accept": accept})
+    assert r.status_code == 200
+    media = r.headers["Content-Type"].split(";")[0]
+    assert media in ("text/turtle", "application/rdf+xml")
+    assert len(Graph().parse(data=r.content, format=media)) > 0
+
+
+def test_conforms_to_schema(live_server, server_factory):
+    """Service description conforms to schema (the classes and ranges of the sd: vocabulary)."""
+    for server in (live_server, server_factory(update_token="sd-token")):
+        g = _description(server)
+        (service,) = g.subjects(RDF.type, SD.Service)
+        assert all(isinstance(e, URIRef) for e in g.objects(service, SD.endpoint))
+        languages = set(g.objects(service, SD.supportedLanguage))
+        assert SD.SPARQL11Query in languages
+        assert languages <= {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
+        assert all(str(f).startswith(FORMATS) for f in g.objects(service, SD.resultFormat))
+        assert all(str(f).startswith(str(SD)) for f in g.objects(service, SD.feature))
+        (dataset,) = g.objects(service, SD.defaultDataset)
+        assert (dataset, RDF.type, SD.Dataset) in g
+        assert (g.value(dataset, SD.defaultGraph), RDF.type, SD.Graph) in g
+        for named in g.objects(dataset, SD.namedGraph):
+            assert (named, RDF.type, SD.NamedGraph) in g
+            assert isinstance(g.value(named, SD.name), URIRef)
+            assert (g.value(named, SD.graph), RDF.type, SD.Graph) in g

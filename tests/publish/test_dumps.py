@@ -80,10 +80,14 @@ def test_each_named_graph_has_a_turtle_dump_matching_the_graph(publish_server, p
         for q in served.quads_for_pattern(None, None, None, ox.NamedNode(graph))
     }
     assert dumped == triples
-    # the named graph IRI dereferences to its dump
-    redirect = requests.get(publish_server.url + "graph/beijing-auto-museum", allow_redirects=False)
-    assert redirect.status_code == 303
-    assert redirect.headers["Location"].endswith(graphs[graph])
+    # the named graph IRI dereferences to the graph itself (the Graph Store's direct URL)
+    direct = requests.get(publish_server.url + "graph/beijing-auto-museum", allow_redirects=False)
+    assert direct.status_code == 200
+    assert direct.headers["Content-Type"].startswith("text/turtle")
+    assert {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(direct.content, format=ox.RdfFormat.TURTLE)
+    } == triples
 
 
 def test_dump_index_lists_files_in_html_and_json(publish_server):

@@ -82,7 +82,7 @@ def test_the_full_dump_holds_every_quad_of_the_remote_graphs(remote_server, load
 
 def test_a_graph_dump_is_that_graphs_turtle(remote_server, loaded_remote) -> None:
     response = requests.get(remote_server.url + "graph/guangdong-museum", timeout=60)
-    assert response.status_code == 200  # after the 303 to /dumps/
+    assert response.status_code == 200  # the graph itself, at its IRI's local path
     graph = Graph().parse(data=response.content, format="turtle")
     assert len(graph) == _engine_count(
         loaded_remote, f"GRAPH <{BASE}graph/guangdong-museum> {{ ?s ?p ?o }}"

@@ -153,3 +153,39 @@ def test_writes_through_the_remote_engine_are_validated_derived_and_logged(writa
     assert not _ask(server, f"ASK {{ GRAPH ?g {{ <{museum}> a <https://schema.org/Museum> }} }}")
     listed = _listed(oai)
     assert listed.get(museum) is True
+
+
+def test_multipart_and_data_set_writes_reach_the_engine_as_one_change(writable) -> None:
+    _, server = writable
+    url = server.url + "rdf-graphs/service"
+    boundary = "remote-boundary"
+    parts = [
+        ("text/turtle", b"<http://example.org/m> <http://example.org/p> 1 ."),
+        ("application/n-triples", b'<http://example.org/m> <http://example.org/p> "2" .'),
+    ]
+    body = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="f{n}"; filename="f{n}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+            for n, (ctype, data) in enumerate(parts)
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    multipart = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    target = "http://example.org/graph/remote-multipart"
+    r = requests.post(
+        url, params={"graph": target}, data=body, headers=AUTH | multipart, timeout=30
+    )
+    assert r.status_code == 201, r.text
+    assert _ask(server, f"ASK {{ GRAPH <{target}> {{ ?s ?p 1, '2' }} }}")
+    trig = (
+        b"<http://example.org/graph/remote-trig> "
+        b"{ <http://example.org/t> <http://example.org/p> 3 . }"
+    )
+    r = requests.post(
+        url, data=trig, headers=AUTH | {"Content-Type": "application/trig"}, timeout=30
+    )
+    assert r.status_code == 201, r.text
+    assert _ask(server, "ASK { GRAPH <http://example.org/graph/remote-trig> { ?s ?p 3 } }")
