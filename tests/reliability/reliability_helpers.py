@@ -65,7 +65,7 @@ FIGURES = Figures()
 # --- the response contract ----------------------------------------------------------------
 
 ERROR_CODE = re.compile(r"^[a-z][a-z_]*$")
-OVERLOAD_CODES = {"query_timeout", "overloaded", "store_error"}
+OVERLOAD_CODES = {"query_timeout", "overloaded", "store_error", "write_timeout", "write_busy"}
 
 
 def check_error(response: requests.Response, accept: str = "") -> dict | None:
