@@ -36,7 +36,7 @@ from museum_kg.loader.changelog import ChangeLog
 from museum_kg.loader.dumps import write_dumps
 from museum_kg.loader.feed import Feed
 from museum_kg.loader.inference import Alignments
-from museum_kg.loader.pipeline import Target, commit
+from museum_kg.loader.pipeline import Target, commit, maintain
 from museum_kg.loader.progress import CountingReader, Reporter
 from museum_kg.loader.scanning import from_store, while_loading
 from museum_kg.loader.sources import Source, collect, graphs_in, line_of, syntax_error
@@ -240,6 +240,8 @@ def _commit_files(sources, settings, mode, validate, reporter, started) -> LoadR
     try:
         with reporter.bar("writing", None):
             report = commit(GraphWrite(tuple(payloads), replace=mode == "replace"), target, names)
+        with reporter.bar("merging", None):
+            maintain()  # the union merge, the first time a triple is in two graphs
     except RdfSyntaxError as error:
         source = next((s for s in sources if str(s.path) == error.file), None)
         if source is not None:

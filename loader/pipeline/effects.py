@@ -12,7 +12,11 @@ After `museum_kg.store.delta.apply` has changed a snapshot being built,
 3. brings the derived graph in line for those subjects only: derived triples
    that no asserted triple supports any more are retracted, new ones added;
 4. keeps the union merge (`UNION_GRAPH`) a set: a triple enters it when it is
-   asserted or derived anywhere, and leaves it when no graph holds it any more.
+   asserted or derived anywhere, and leaves it when no graph holds it any more. A
+   store without the merge (the bulk load found no triple in two graphs) needs one
+   once a change states a triple another graph already holds: `settle` says so
+   ("needed") and the write path builds it right after publishing the change
+   (`build_union`, a whole-store step, once in the store's life).
 
 The cost follows the size of the change and of the affected entities'
 descriptions, never the size of the store. A change of the ontology's
@@ -32,7 +36,7 @@ from museum_kg.loader.digest import EntityDigests, scan
 from museum_kg.loader.inference import Alignments, Materializer
 
 from museum_kg.store.delta import Delta
-from museum_kg.store.union import UNION_GRAPH, materialise
+from museum_kg.store.union import UNION_GRAPH
 
 
 @dataclass
@@ -43,7 +47,7 @@ class Settled:
     described: Descriptions  # the versions' content, for `versions.record`
     derived_inserted: int = 0
     derived_deleted: int = 0
-    union: str = "none"  # "none" (no merge kept), "kept" (updated), "built" (first needed)
+    union: str = "none"  # "none" (no merge kept), "kept" (updated), "needed" (to build)
     work: list[Path] = field(default_factory=list)
 
 
@@ -185,8 +189,7 @@ class Effects:
         if not self.store.contains_named_graph(union):
             if not any(self._repeated(q) for q in added):
                 return "none"
-            materialise(self.store)  # the first triple held by two graphs: build the merge once
-            return "built"
+            return "needed"  # the first triple held by two graphs: `build_union` after publishing
         self.store.extend(ox.Quad(q.subject, q.predicate, q.object, union) for q in added)
         for q in removed:
             if not any(

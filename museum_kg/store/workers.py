@@ -101,6 +101,8 @@ def main(conn: Any) -> None:
             reply = ("error", type(exc).__name__, str(exc))
         try:
             conn.send(reply)
+            if op == "write":  # work the write path left for after its answer
+                _after_write(payload)
             if not ready.poll(TRIM_AFTER_IDLE_S * 1000):  # idle: give back what it freed
                 memory.release()
         except (EOFError, OSError):
@@ -227,6 +229,14 @@ def _write(state: _State, p: dict, conn: Any) -> Any:
         change = dataclasses.replace(change, text=state.forwarded(change.text, p["forward"]))
     pipeline = importlib.import_module(p["pipeline"])
     return pipeline.write({**p, "change": change})
+
+
+def _after_write(p: dict) -> None:
+    import contextlib
+    import importlib
+
+    with contextlib.suppress(Exception):  # kept pending: the next write's turn retries it
+        importlib.import_module(p["pipeline"]).maintain()
 
 
 def _ping(state: _State, p: dict, conn: Any) -> int:

@@ -175,3 +175,30 @@ def test_incremental_upkeep_equals_a_rebuild_of_the_same_data(store: Path, tmp_p
 def _state(store: Path) -> dict:
     with sqlite3.connect(store / "changelog.sqlite") as db:
         return dict(db.execute("SELECT iri, hash FROM state WHERE hash IS NOT NULL"))
+
+
+def test_the_first_triple_stated_by_two_graphs_builds_the_union_merge_after_the_write(
+    tmp_path: Path,
+) -> None:
+    from museum_kg.loader.pipeline import maintain
+
+    store = tmp_path / "store"
+    fixture = Path(__file__).parent / "fixtures" / "museums.ttl"
+    load([fixture], Settings(store=store), mode="rebuild")
+    union = ox.NamedNode(UNION_GRAPH)
+    assert not served(store).contains_named_graph(union)  # no triple in two graphs yet
+    quad = next(iter(served(store).quads_for_pattern(None, RDF_TYPE, None, None)))
+    again = (
+        f"INSERT DATA {{ GRAPH <{BASE}graph/second-source> "
+        f"{{ {quad.subject} {quad.predicate} {quad.object} }} }}"
+    )
+    report = commit(SparqlUpdate(again), target(store, validate=False))
+    assert report.changed
+    maintain()
+    snapshot = served(store)
+    assert snapshot.contains_named_graph(union)
+    rows = snapshot.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {quad.subject} {quad.predicate} {quad.object} }}",
+        default_graph=[union],
+    )
+    assert next(iter(rows))["n"].value == "1"
