@@ -35,6 +35,7 @@ from typing import Any
 from museum_kg.errors import LoadError, StoreError
 
 ID_TIME_FORMAT = "%Y%m%dT%H%M%S"  # then milliseconds and Z: 20261203T111440123Z
+GRACE_S = 120.0  # a replaced snapshot stays readable this long (longer than any deadline)
 
 
 @dataclass(frozen=True)
@@ -188,15 +189,21 @@ class SnapshotStore:
         return removed
 
     def prune(self) -> list[str]:
-        """Delete published snapshots beyond `keep` (never the current one)."""
+        """Delete published snapshots beyond `keep` (never the current one), but only those
+        superseded more than `GRACE_S` ago: a query may still be reading a snapshot that a
+        write replaced a moment ago, until its deadline."""
         current = self.current_id()
         snapshots = self.list()
-        others = [s for s in snapshots if s.id != current]
         excess = len(snapshots) - self.keep
+        horizon = datetime.now(UTC) - timedelta(seconds=GRACE_S)
         removed = []
-        for snapshot in others[: max(0, excess)]:
-            shutil.rmtree(snapshot.path, ignore_errors=True)
-            removed.append(snapshot.id)
+        for older, newer in zip(snapshots, snapshots[1:], strict=False):
+            if len(removed) >= excess:
+                break
+            if older.id == current or newer.created > horizon:
+                continue
+            shutil.rmtree(older.path, ignore_errors=True)
+            removed.append(older.id)
         return removed
 
     def new_id(self) -> str:

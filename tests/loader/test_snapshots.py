@@ -66,11 +66,21 @@ def test_abort_and_errors_leave_current_untouched(tmp_path):
     assert not any((tmp_path / "store" / "staging").iterdir())
 
 
-def test_old_snapshots_are_pruned_but_never_the_current_one(tmp_path):
+def test_old_snapshots_are_pruned_but_never_the_current_one(tmp_path, monkeypatch):
+    monkeypatch.setattr("museum_kg.store.snapshots.GRACE_S", 0.0)
     snapshots = SnapshotStore(tmp_path / "store", keep=2)
     published = [_publish(snapshots, n) for n in range(4)]
     assert [s.id for s in snapshots.list()] == [published[2].id, published[3].id]
     assert snapshots.current() == published[3]
+
+
+def test_a_snapshot_replaced_a_moment_ago_stays_readable_for_queries_still_on_it(tmp_path):
+    snapshots = SnapshotStore(tmp_path / "store", keep=2)
+    published = [_publish(snapshots, n) for n in range(4)]
+    assert [s.id for s in snapshots.list()] == [s.id for s in published]
+    import pyoxigraph as ox
+
+    assert len(ox.Store.read_only(str(published[0].path))) == 1
 
 
 def test_half_built_snapshots_are_removed_by_the_next_load(tmp_path):
