@@ -260,19 +260,7 @@ class RemoteBackend:
 
     def send_update(self, text: str, version: str) -> None:
         """Send one update of the write path with the new version marker, as one request."""
-        limit = self.settings.timeout
-        text = with_version_bump(text, version, self.engine.marker_graph)
-        reply = self.http.send(
-            "POST",
-            self.engine.update_url,
-            deadline=time.monotonic() + limit,
-            limit=limit,
-            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-            data=text.encode("utf-8"),
-        )
-        if reply.status >= 300:
-            raise failure(reply, None, limit, self.engine.query_url)
-        reply.discard()
+        self._post_update(with_version_bump(text, version, self.engine.marker_graph))
 
     @staticmethod
     def new_version() -> str:
@@ -280,6 +268,9 @@ class RemoteBackend:
 
     def bump_version(self, version: str | None = None) -> None:
         """Replace the version marker (after a Graph Store write, or at the end of a push)."""
+        self._post_update(version_bump(version or new_version(), self.engine.marker_graph))
+
+    def _post_update(self, text: str) -> None:
         limit = self.settings.timeout
         try:
             reply = self.http.send(
@@ -288,7 +279,7 @@ class RemoteBackend:
                 deadline=time.monotonic() + limit,
                 limit=limit,
                 headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                data=version_bump(version or new_version(), self.engine.marker_graph).encode(),
+                data=text.encode("utf-8"),
             )
         finally:
             self._forget_version()

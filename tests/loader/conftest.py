@@ -63,3 +63,21 @@ def served_quads():
 def ask():
     """`ask(store_dir, query)`: solutions of a query over the served snapshot (union graph)."""
     return _ask
+
+
+@pytest.fixture(scope="module")
+def bundled_store(tmp_path_factory) -> Path:
+    """A store of the bundled graph, loaded once per module; copy it before writing."""
+    from museum_kg.loader import load
+
+    store = tmp_path_factory.mktemp("bundled") / "store"
+    load(None, Settings(store=store))
+    return store
+
+
+@pytest.fixture
+def bundled_copy(bundled_store: Path, tmp_path: Path) -> Path:
+    """A copy of `bundled_store` of the test's own, free to write."""
+    copy = tmp_path / "store"
+    shutil.copytree(bundled_store, copy)
+    return copy

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -16,29 +15,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from museum_kg.loader import ChangeLog, load
+from museum_kg.loader import ChangeLog
 from writes import PREFIXES, insert_museum
 
 from museum_kg.cli import main
-from museum_kg.settings import Settings
 from museum_kg.store.snapshots import SnapshotStore
 
 BASE = "https://w3id.org/museum-kg/"
 CLI = Path(sys.executable).parent / "museum-kg"
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("update-cli") / "store"
-    load(None, Settings(store=store))
-    return store
-
-
 @pytest.fixture
-def store(bundled: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "store"
-    shutil.copytree(bundled, copy)
-    return copy
+def store(bundled_copy: Path) -> Path:
+    return bundled_copy
 
 
 def test_update_prints_what_changed_as_json(store: Path) -> None:

@@ -4,7 +4,6 @@ refused by the shapes (nothing changed anywhere, change log included)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,18 +62,9 @@ ENTRIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("entries") / "store"
-    load(None, Settings(store=store))
-    return store
-
-
 @pytest.fixture
-def backend(bundled: Path, tmp_path: Path):
-    store = tmp_path / "store"
-    shutil.copytree(bundled, store)
-    with EmbeddedBackend(Settings(store=store, workers=1)) as b:
+def backend(bundled_copy: Path):
+    with EmbeddedBackend(Settings(store=bundled_copy, workers=1)) as b:
         yield b
 
 

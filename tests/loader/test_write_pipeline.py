@@ -26,21 +26,9 @@ SCHEMA_MUSEUM = ox.NamedNode("https://schema.org/Museum")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("bundled") / "store"
-    load(None, Settings(store=store))
-    return store
-
-
 @pytest.fixture
-def store(bundled: Path, tmp_path: Path) -> Path:
-    """A copy of the bundled store of its own (snapshots are hard-link checkpoints)."""
-    import shutil
-
-    copy = tmp_path / "store"
-    shutil.copytree(bundled, copy)
-    return copy
+def store(bundled_copy: Path) -> Path:
+    return bundled_copy
 
 
 def target(store: Path, **kw) -> Target:
