@@ -117,7 +117,8 @@ def load(
     ontology_graph = settings.base_iri + "ontology"
 
     snapshots = SnapshotStore(settings.store, keep=settings.keep_snapshots)
-    if mode != "rebuild" and push is None and _small(sources) and snapshots.current():
+    small = mode != "rebuild" and push is None and _small(sources) and snapshots.current()
+    if small and versions.current(snapshots.changelog_path):  # else a bulk load migrates them
         return _commit_files(sources, settings, mode, validate, reporter, started)
     Path(settings.store).mkdir(parents=True, exist_ok=True)
     changelog = ChangeLog(snapshots.changelog_path)

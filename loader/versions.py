@@ -98,6 +98,15 @@ def record(changelog: ChangeLog, load_id: int, descriptions: Descriptions) -> in
     return captured
 
 
+def current(path: Path) -> bool:
+    """Whether the change log at `path` needs no migration of its versions (a load that
+    scans the whole snapshot migrates it; changes of a few entities cannot)."""
+    if not path.is_file():
+        return False
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return schema_version(db) >= SCHEMA_VERSION
+
+
 def schema_version(db: sqlite3.Connection) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 

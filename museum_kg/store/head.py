@@ -3,7 +3,7 @@
 Small writes would cost far more than their own work if each one copied the served
 snapshot into a new database, opened it, flushed it and closed it (closing waits for
 the compactions its flush started). A writing process instead keeps one writable
-database, `STORE/heads/<pid>/`, a copy of the snapshot it was last in line with, and
+database, `STORE/heads/<pid>.<n>/`, a copy of the snapshot it was last in line with, and
 for each change, under the store's write lock:
 
 1. `checkout()`: the head, provided it is still a copy of CURRENT (no other process
@@ -15,8 +15,9 @@ for each change, under the store's write lock:
    change wrote) becomes `snapshots/<id>/`, CURRENT is switched, old snapshots pruned;
    or `discard()` after a failure: the next checkout copies CURRENT again.
 
-Each process has its own head (a database can be open in one process only); heads of
-processes that are gone are removed by the next checkout.
+Each process has its own head, `heads/<pid>.<n>/` (a database can be open in one process
+only); heads of processes that are gone, and this process's older copies, are removed by
+the next checkout that copies CURRENT.
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ class Head:
 
     def __init__(self, snapshots: SnapshotStore) -> None:
         self.snapshots = snapshots
-        self.path = snapshots.path / "heads" / str(os.getpid())
+        self.serial = 0
+        self.path = self._next_path()
         self.store: Any = None
         self.base: Snapshot | None = None
+
+    def _next_path(self) -> Path:
+        """A folder of its own for each copy: a discarded head's database may stay open in
+        this process until the last reference to it (a traceback's frame) is gone."""
+        self.serial += 1
+        return self.snapshots.path / "heads" / f"{os.getpid()}.{self.serial}"
 
     @property
     def marker(self) -> Path:
@@ -52,6 +60,7 @@ class Head:
         whole = self.marker.is_file() and self.marker.read_text().strip() == current.id
         if self.store is None or self.base is None or self.base.id != current.id or not whole:
             self.discard()
+            self.path = self._next_path()
             self._remove_stale()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ox.Store.read_only(str(current.path)).backup(str(self.path))
@@ -106,9 +115,12 @@ class Head:
         folder = self.path.parent
         if not folder.is_dir():
             return
+        mine = {self.path.name, self.marker.name}
         for entry in folder.iterdir():
             pid = entry.name.split(".", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if not pid.isdigit() or entry.name in mine:
+                continue
+            if int(pid) == os.getpid() or not _alive(int(pid)):  # an older copy, or gone
                 if entry.is_dir():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
