@@ -162,6 +162,13 @@ def commit(change: Change, target: Target, label: str | None = None) -> WriteRep
         shutil.rmtree(work, ignore_errors=True)
 
 
+def warm() -> None:
+    """Load what the first write would otherwise wait for (pyshacl and rdflib's parsers:
+    seconds), in a writer process that has just started."""
+    import pyshacl  # noqa: F401
+    import rdflib.plugins.sparql  # noqa: F401
+
+
 def maintain() -> None:
     """Work a write left for after its answer: the union merge of a store that has just
     started to need one (a whole-store step). The embedded backend's writer process runs

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -106,6 +107,8 @@ class EmbeddedBackend:
         self._writer: Pool | None = None
         self._write_lock = threading.Lock()
         self._closed = False
+        if settings.update_token:  # writes are expected: start the writer meanwhile
+            threading.Thread(target=self._start_writer, name="writer-warm", daemon=True).start()
 
     # --- reading ------------------------------------------------------------------
 
@@ -206,8 +209,7 @@ class EmbeddedBackend:
         if not self._write_lock.acquire(timeout=max(0.0, limit - WRITE_MARGIN_S)):
             raise WriteBusy()
         try:
-            if self._writer is None:
-                self._writer = Pool(1, "museum-kg-writer")
+            self._ensure_writer()
             payload = {
                 "pipeline": WRITE_PIPELINE,
                 "change": change,
@@ -232,13 +234,31 @@ class EmbeddedBackend:
         finally:
             self._write_lock.release()
 
+    def _ensure_writer(self) -> None:
+        if self._writer is None:
+            self._writer = Pool(1, "museum-kg-writer")
+
+    def _start_writer(self) -> None:
+        """Start the writer process and let it import the write path (call with no lock)."""
+        with self._write_lock:
+            if self._closed:
+                return
+            self._ensure_writer()
+            with contextlib.suppress(Exception):  # a failure shows at the first real write
+                self._writer.run("warm", {"pipeline": WRITE_PIPELINE}, time.monotonic() + 120)
+
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         self._pool.close()
-        if self._writer is not None:
-            self._writer.close()
+        locked = self._write_lock.acquire(timeout=10)  # the warming thread may be starting it
+        try:
+            if self._writer is not None:
+                self._writer.close()
+        finally:
+            if locked:
+                self._write_lock.release()
         shutil.rmtree(self._spool_dir, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedBackend:

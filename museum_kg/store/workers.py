@@ -239,6 +239,13 @@ def _after_write(p: dict) -> None:
         importlib.import_module(p["pipeline"]).maintain()
 
 
+def _warm(state: _State, p: dict, conn: Any) -> None:
+    """Import the write path (and its validator) ahead of the first write."""
+    import importlib
+
+    importlib.import_module(p["pipeline"]).warm()
+
+
 def _ping(state: _State, p: dict, conn: Any) -> int:
     return os.getpid()
 
@@ -248,6 +255,7 @@ _HANDLERS = {
     "graphs": _graphs,
     "read_graph": _read_graph,
     "write": _write,
+    "warm": _warm,
     "ping": _ping,
 }
 
