@@ -81,3 +81,24 @@ def data_union(data_graphs) -> rdflib.Graph:
         for triple in graph:
             union.add(triple)
     return union
+
+
+@pytest.fixture(scope="session")
+def views_store(tmp_path_factory):
+    """The bundled graph loaded by the loader, with its derived graph (the schema.org and
+    CIDOC-CRM views), opened read-only: `views_store.query(text)` answers over the union
+    of the graphs, as the endpoint does."""
+    from museum_kg import loader
+    from museum_kg.settings import Settings
+    from museum_kg.store.snapshots import SnapshotStore
+    from museum_kg.store.union import dataset_options
+
+    folder = tmp_path_factory.mktemp("views") / "store"
+    loader.load(settings=Settings.load(env={}, store=folder))
+    store = ox.Store.read_only(str(SnapshotStore(folder).current().path))
+
+    class Views:
+        def query(self, text: str):
+            return store.query(text, **dataset_options(store, union=True))
+
+    return Views()
