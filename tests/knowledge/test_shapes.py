@@ -139,6 +139,27 @@ def dated_event_without_year(g):
     return EXHIBITION, None
 
 
+def year_without_a_date(g):
+    _replace(g, EXHIBITION, MKG.startDate)
+    return EXHIBITION, None
+
+
+def date_in_another_year(g):
+    _replace(g, EXHIBITION, MKG.startDate, Literal("2015", datatype=rdflib.XSD.gYear))
+    return EXHIBITION, None
+
+
+def occasion_stated_on_one_side_only(g):
+    anniversary = URIRef(ID + "event/50th-anniversary-of-china-france-diplomatic-relations")
+    g.remove((anniversary, MKG.occasionOf, EXHIBITION))
+    return EXHIBITION, None
+
+
+def involves_a_place(g):
+    g.add((EXHIBITION, MKG.involves, URIRef(ID + "place/france")))
+    return EXHIBITION, MKG.involves
+
+
 def observation_value_as_string(g):
     _replace(g, VISITORS, MKG.value, Literal("600000"))
     return VISITORS, MKG.value
@@ -173,6 +194,10 @@ BREAKAGES: list[Callable] = [
     event_without_source,
     event_year_as_string,
     dated_event_without_year,
+    year_without_a_date,
+    date_in_another_year,
+    occasion_stated_on_one_side_only,
+    involves_a_place,
     observation_value_as_string,
     observation_without_measure,
     position_without_holder,
