@@ -20,11 +20,12 @@ from museum_kg.endpoint.cache import CACHEABLE_METHODS, Entry, ResultCache, requ
 from museum_kg.endpoint.conneg import SOLUTIONS, kind_of, negotiate
 from werkzeug.http import parse_etags, quote_etag
 
-from museum_kg.errors import NotAcceptable, ParameterError
+from museum_kg.errors import MuseumKGError, NotAcceptable, ParameterError
 from museum_kg.settings import Settings
 from museum_kg.sparql import inspect
 from museum_kg.sparql.dataset import protocol_iri
 from museum_kg.sparql.guard import check as guard_check
+from museum_kg.sparql.prefixes import moved_back, with_prefixes
 from museum_kg.store.base import Backend, QueryRequest, QueryResult
 
 ROWS_CAPPED_HEADER = "X-Result-Rows-Capped"
@@ -78,8 +79,31 @@ def answer_query(
         entry = cache.get(key) if key is not None else None
         if entry is not None:
             return _cached(entry, asked)
+    # the predeclared prefixes the query uses and does not declare, on a first line of its
+    # own: the guard and the engine read this one text (museum_kg.sparql.prefixes)
+    text, added = with_prefixes(operation.text)
+    try:
+        return _evaluate(operation, text, asked, settings, backend, cache, key, version, timeout_s)
+    except MuseumKGError as exc:
+        moved_back(exc, added)  # positions as the client wrote them
+        raise
+
+
+def _evaluate(
+    operation,
+    text: str,
+    asked: Asked,
+    settings: Settings,
+    backend: Backend,
+    cache: ResultCache,
+    key,
+    version: str,
+    timeout_s: float,
+) -> Answer:
+    """Evaluate `text` (the operation's query with its predeclared prefixes)."""
+    repeatable = asked.method in CACHEABLE_METHODS
     # with the base the backend reads it with: the same (cached) reading, not a second one
-    info = inspect(operation.text, "query", settings.base_iri)
+    info = inspect(text, "query", settings.base_iri)
     guard_check(info, settings.service_allow)
     try:
         fmt, media_type = negotiate(kind_of(info.form), asked.accept, operation.one("format"))
@@ -98,7 +122,7 @@ def answer_query(
             return Answer(304, [*_validators(etag), ("Vary", "Accept")])
     result = backend.query(
         QueryRequest(
-            query=operation.text,
+            query=text,
             result_format=fmt.name,
             timeout_s=timeout_s,
             default_graphs=default_graphs,

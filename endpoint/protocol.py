@@ -26,10 +26,11 @@ from museum_kg.endpoint.direct import PENDING_ERROR
 from museum_kg.endpoint.preconditions import write_lock
 from werkzeug.datastructures import MultiDict
 
-from museum_kg.errors import ParameterError, RequestError, UnsupportedMediaType
+from museum_kg.errors import MuseumKGError, ParameterError, RequestError, UnsupportedMediaType
 from museum_kg.sparql import inspect
 from museum_kg.sparql.dataset import with_protocol_dataset
 from museum_kg.sparql.guard import check as guard_check
+from museum_kg.sparql.prefixes import moved_back, with_prefixes
 from museum_kg.store.changes import WriteReport
 
 bp = Blueprint("sparql", __name__)
@@ -175,10 +176,16 @@ def run_update(operation: Operation) -> Response:
     text = with_protocol_dataset(
         operation.text, operation.all(UPDATE_DATASET[0]), operation.all(UPDATE_DATASET[1])
     )
-    info = inspect(text, "update", settings.base_iri)  # as the store reads it
-    guard_check(info, settings.service_allow)
-    with write_lock():  # no Graph Store write of this process between its check and write
-        report = current_backend().update(text, deadline(operation))
+    # predeclared prefixes on a first line of their own: guard and store read this one text
+    text, added = with_prefixes(text)
+    try:
+        info = inspect(text, "update", settings.base_iri)  # as the store reads it
+        guard_check(info, settings.service_allow)
+        with write_lock():  # no Graph Store write of this process between its check and write
+            report = current_backend().update(text, deadline(operation))
+    except MuseumKGError as exc:
+        moved_back(exc, added)  # positions as the client wrote them
+        raise
     return write_answer(report)
 
 

@@ -7,13 +7,16 @@ The editor completes prefixes from the page's list and classes and properties fr
 shortens result IRIs with the page's prefixes, opens this server's pages for IRIs
 under `base_iri`, and draws a chart of SELECT results with a numeric column
 (`static/query*.js`). The page works with JavaScript off: the form GETs `/sparql`
-with a `format=`, and a note says why the editor is plain.
+with a `format=`, and a note says why the editor is plain. The page's prefixes are the
+predeclared prefixes of `/sparql` (`museum_kg.sparql.prefixes`), usable without PREFIX lines.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
-from museum_kg.endpoint.examples import EXAMPLES, PREFIXES
+from museum_kg.endpoint.examples import EXAMPLES
+
+from museum_kg.sparql.prefixes import PREDECLARED
 
 bp = Blueprint("query_page", __name__)
 
@@ -47,7 +50,7 @@ def render_query_page() -> Response:
         "endpoint": url_for("sparql.sparql"),
         "query": query,
         "explicit": explicit,
-        "prefixes": PREFIXES,
+        "prefixes": dict(PREDECLARED),
         "base_iri": current_settings().base_iri,
         "completions": COMPLETIONS,
         "examples": [{"title": e.title, "query": e.text} for e in EXAMPLES],
@@ -57,7 +60,7 @@ def render_query_page() -> Response:
         query=query,
         config=config,
         examples=EXAMPLES,
-        prefixes=PREFIXES,
+        prefixes=PREDECLARED,  # /sparql reads them without PREFIX lines
         formats=NO_JS_FORMATS,
     )
     return Response(html, mimetype="text/html")

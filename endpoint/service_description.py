@@ -6,8 +6,10 @@ a token enables it), every result format by its W3C IRI, the features
 (`sd:UnionDefaultGraph` when on, `sd:BasicFederatedQuery` only with a SERVICE
 allow-list) and the default dataset: the default graph and each named graph
 with `void:triples` (and, for the default graph, classes, properties and
-distinct subjects/objects). Statistics are computed once per backend
-`version()` and cached. A browser that prefers `text/html` gets the query page.
+distinct subjects/objects), and the prefixes a query may use without declaring
+them (`sh:declare [ sh:prefix "mkg" ; sh:namespace "..."^^xsd:anyURI ]`, the SHACL
+way of stating a prefix). Statistics are computed once per backend `version()` and
+cached. A browser that prefers `text/html` gets the query page.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from rdflib.namespace import VOID, XSD
 
 from museum_kg.errors import QueryTimeout
 from museum_kg.settings import Settings
+from museum_kg.sparql.prefixes import PREDECLARED
 from museum_kg.store.base import Backend, QueryRequest
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
 # rdflib serializer per format; the description is one default graph, so its N-Triples
 # are valid N-Quads and its Turtle is valid TriG
 RDFLIB_FORMATS = {
@@ -75,6 +79,7 @@ def describe(settings: Settings, backend: Backend, endpoint: str) -> Graph:
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
+    g.bind("sh", SH)
     service = URIRef(endpoint)
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, URIRef(endpoint)))
@@ -88,6 +93,11 @@ def describe(settings: Settings, backend: Backend, endpoint: str) -> Graph:
     if settings.service_allow:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
     g.add((service, SD.feature, SD.EmptyGraphs))
+    for name, namespace in PREDECLARED.items():  # usable without a PREFIX line
+        declaration = BNode(f"prefix-{name}")
+        g.add((service, SH.declare, declaration))
+        g.add((declaration, SH.prefix, Literal(name)))
+        g.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     dataset, default = BNode("dataset"), BNode("defaultGraph")
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
