@@ -51,25 +51,36 @@ def schema_jsonld(entity: Entity) -> dict[str, Any]:
         "name": names[0] if len(names) == 1 else names,
         "url": str(entity.iri),
     }
-    alternates = [
-        _value(link.other, None)
-        for link in entity.outgoing
-        if link.predicate in (SKOS_ALT, SHORT_NAME)
-    ]
-    if alternates:
-        doc["alternateName"] = alternates
     for link in entity.outgoing:
-        if link.predicate in (RDF.type, RDFS.label):
+        if link.predicate in (SKOS_ALT, SHORT_NAME):
+            _add(doc, "alternateName", _value(link.other, None))
+    for link in entity.outgoing:
+        if link.predicate in (RDF.type, RDFS.label, SKOS_ALT, SHORT_NAME):
             continue
         for term in entity.schema_terms.get(link.predicate, []):
             key = str(term)[len(SCHEMA) :]
             if key in ("name", "url"):
                 continue
-            doc.setdefault(key, []).append(_value(link.other, link.other_label))
+            _add(doc, key, _value(link.other, link.other_label))
     for key, value in list(doc.items()):
         if isinstance(value, list) and len(value) == 1 and key != "@type":
             doc[key] = value[0]
     return doc
+
+
+def _add(doc: dict[str, Any], key: str, value: Any) -> None:
+    """Append `value` to `doc[key]` unless it is there already: a fact stated in several
+    graphs, or reached through several properties, is one value."""
+    values = doc.setdefault(key, [])
+    if _identity(value) not in [_identity(v) for v in values]:
+        values.append(value)
+
+
+def _identity(value: Any) -> Any:
+    """A node is itself whatever name it is shown with; a value is its JSON."""
+    if isinstance(value, dict) and "@id" in value:
+        return value["@id"]
+    return json.dumps(value, sort_keys=True)
 
 
 def script_json(data: dict[str, Any]) -> str:

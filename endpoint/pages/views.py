@@ -34,6 +34,7 @@ from museum_kg.endpoint.publish.state import History, publication
 from rdflib import URIRef
 
 from museum_kg.errors import Gone, NotFound
+from museum_kg.sparql.prefixes import bind_predeclared
 
 # Characters that cannot appear in an IRI: such paths are answered 404 before any query.
 NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
@@ -95,6 +96,7 @@ def serve_resource(path: str) -> Response:
         )
     else:
         graph = found.to_graph()
+        bind_predeclared(graph)  # crm:, schema:, mkg:... rather than ns1:
         graph.add((found.iri, IN_DATASET, URIRef(settings.base_iri + "dataset")))
         body = graph.serialize(format=fmt.rdflib, encoding="utf-8", **jsonld_context(fmt))
     response = Response(body, mimetype=fmt.media_type)

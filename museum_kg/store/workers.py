@@ -21,10 +21,12 @@ import signal
 from typing import Any
 
 from museum_kg import memory
+from museum_kg.sparql.prefixes import PREDECLARED
 from museum_kg.store.spool import Spool
 from museum_kg.store.union import UNION_GRAPH, dataset_options, visible_graphs
 
 QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
+PREFIXED_FORMATS = ("turtle", "trig")  # graph answers written with the predeclared prefixes
 RDF_FORMATS = {
     "turtle": "TURTLE",
     "ntriples": "N_TRIPLES",
@@ -153,6 +155,9 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
     else:
         form = "graph"
         fmt = _format(ox.RdfFormat, RDF_FORMATS, p["format"], form)
+        if p["format"] in PREFIXED_FORMATS:  # `crm:E5_Event`, not the full IRI
+            ox.serialize(results, spool, fmt, prefixes=dict(PREDECLARED))
+            return {**spool.finish(), "form": form, "rows_capped": capped}
     results.serialize(spool, fmt)
     return {**spool.finish(), "form": form, "rows_capped": capped}
 
