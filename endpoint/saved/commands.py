@@ -154,7 +154,11 @@ def run(
         raw.setdefault(name, []).append(value)
     with open_backend(store) as (backend, settings):
         runner = Runner(backend, settings, catalogue)
-        result = runner.run(saved, raw, "json" if fmt == "table" else fmt, page)
+        # a table shows one page; csv, tsv and json write every row unless --page is given
+        every_row = fmt != "table" and page is None
+        result = runner.run(
+            saved, raw, "json" if fmt == "table" else fmt, page, every_row=every_row
+        )
         if fmt == "table":
             click.echo(render_table(result.read(), saved), nl=False)
             if saved.pagination and runner.has_next_page(saved, raw, page or 1):
@@ -164,6 +168,14 @@ def run(
         for chunk in result.chunks:
             out.write(chunk)
         out.flush()
+        if result.rows_capped:
+            limit = min(x for x in (settings.max_rows, saved.max_rows) if x)
+            how = (
+                f"add --page N for pages of {saved.pagination} rows"
+                if saved.pagination
+                else "raise the setting max_rows (MUSEUM_KG_MAX_ROWS)"
+            )
+            click.echo(f"stopped after {limit} rows (the row limit); for the rest {how}", err=True)
 
 
 @query.command()

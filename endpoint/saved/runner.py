@@ -73,18 +73,19 @@ def check_page(saved: SavedQuery, page: int | str | None) -> int | None:
     return int(text)
 
 
-def paged_text(saved: SavedQuery, query: str, limit: int, offset: int) -> str:
-    """The query as a sub-select, ordered by the header's `order_by`, one page of it."""
+def paged_text(saved: SavedQuery, query: str, limit: int | None, offset: int = 0) -> str:
+    """The query as a sub-select, ordered by the header's `order_by`, one page of it
+    (`limit=None`: every row, in that order)."""
     prologue = PROLOGUE.match(query).group(0)
     body = query[len(prologue) :]
     columns = " ".join("?" + name for name in saved.returns)
     order = " ".join(
         f"DESC(?{key[1:]})" if key.startswith("-") else f"?{key}" for key in saved.order_by
     )
-    return (
-        f"{prologue}\nSELECT {columns} WHERE {{\n{body}\n}}\n"
-        f"ORDER BY {order}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
-    )
+    text = f"{prologue}\nSELECT {columns} WHERE {{\n{body}\n}}\nORDER BY {order}\n"
+    if limit is None:
+        return text
+    return text + f"LIMIT {int(limit)} OFFSET {int(offset)}\n"
 
 
 class Runner:
@@ -135,11 +136,16 @@ class Runner:
         page: int | str | None = None,
         *,
         probe: bool = False,
+        every_row: bool = False,
     ) -> QueryRequest:
+        """The request for one page of `saved` (the first when `page` is None), or with
+        `every_row` (and no `page`) for all its rows in the header's order."""
         scalars, lists = bind(saved, raw, self.allowed_values(saved))
         text = fill_values(saved.query, lists)
         number = check_page(saved, page)
-        if number is not None:
+        if every_row and page is None and saved.pagination is not None:
+            text = paged_text(saved, text, None)
+        elif number is not None:
             size = saved.pagination
             text = (
                 paged_text(saved, text, 1, number * size)
@@ -164,8 +170,11 @@ class Runner:
         raw: Mapping[str, Sequence[str]],
         result_format: str,
         page: int | str | None = None,
+        *,
+        every_row: bool = False,
     ) -> QueryResult:
-        return self.backend.query(self.request(saved, raw, result_format, page))
+        request = self.request(saved, raw, result_format, page, every_row=every_row)
+        return self.backend.query(request)
 
     def has_next_page(
         self, saved: SavedQuery, raw: Mapping[str, Sequence[str]], page: int | str | None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from museum_kg.cli import main
 
 
@@ -145,3 +147,22 @@ def test_a_paginated_table_says_how_to_get_the_next_page(runner, saved_server) -
         main, ["query", "run", "timeline", "--page", "2", *store_args(saved_server)]
     )
     assert "more rows" not in done.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_run_writes_every_row_of_a_paginated_query_unless_a_page_is_given(
+    runner, saved_server, fmt
+) -> None:
+    def rows(*extra: str) -> int:
+        done = runner.invoke(
+            main, ["query", "run", "timeline", "--format", fmt, *extra, *store_args(saved_server)]
+        )
+        assert done.exit_code == 0, done.output
+        if fmt == "json":
+            return len(json.loads(done.stdout)["results"]["bindings"])
+        return len(done.stdout.splitlines()) - 1  # the header line
+
+    every = rows()
+    assert every > 10, "the timeline should have more than one page of 10 rows"
+    assert rows("--page", "1") == 10
+    assert rows("--page", "2") == min(10, every - 10)
