@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -74,6 +75,11 @@ def ensure_loaded(settings: Settings) -> bool:
 @click.option("--timeout", type=float, help="Query deadline in seconds.")
 @click.option("--update-token", help="Bearer token enabling SPARQL Update and writes.")
 @click.option("--max-rows", type=int, help="Cap on result rows.")
+@click.option(
+    "--source-documents",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the source documents, to quote passages on pages.",
+)
 @click.option(
     "--service-allow",
     multiple=True,

@@ -172,6 +172,13 @@ class Settings:
         default=64 * 2**20,
         metadata=_meta("Memory in bytes for answers to repeated identical GET queries; 0 = off."),
     )
+    source_documents: Path | None = field(
+        default=None,
+        metadata=_meta(
+            "Folder of the source documents (by file name); when set, pages quote each passage "
+            "from its document after checking the document's recorded SHA-256."
+        ),
+    )
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from museum_kg.paths import DATA_DIR, ONTOLOGY_DIR, ROOT
 
-SEEDS_DIR = ROOT.parent / "shared" / "seeds"
+# the three source documents beside the checkout; MUSEUM_KG_TEST_SEEDS names another folder
+SEEDS_DIR = Path(os.environ.get("MUSEUM_KG_TEST_SEEDS") or ROOT.parent / "shared" / "seeds")
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from flask import Blueprint, Response, render_template
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.pages.entity import describe
 from museum_kg.endpoint.pages.jsonld import schema_jsonld, script_json
+from museum_kg.endpoint.pages.quotes import fingerprint as quotes_fingerprint
+from museum_kg.endpoint.pages.quotes import quote_passages
 from museum_kg.endpoint.pages.reading import read
 from museum_kg.endpoint.pages.terms import TermView, jsonld_context
 from museum_kg.endpoint.publish.http import (
@@ -82,7 +84,9 @@ def serve_resource(path: str) -> Response:
     # the data's last change is the honest Last-Modified (the ETag is per entity).
     last_modified = History(settings).latest() or publication(settings, backend).loaded
     local = "/" + bare
+    quotes = None  # passage texts, only on HTML pages and with the setting source_documents
     if fmt is HTML:
+        quotes = quote_passages(backend, settings, found.passages)
         view = TermView(settings.base_iri)
         body: str | bytes = render_template(
             "pages/entity.html",
@@ -93,6 +97,7 @@ def serve_resource(path: str) -> Response:
             formats=[f for f in RDF_FORMATS if f is not HTML],
             jsonld=script_json(schema_jsonld(found)),
             is_document=bare.startswith("source/"),
+            quotes=quotes,
         )
     else:
         graph = found.to_graph()
@@ -105,5 +110,7 @@ def serve_resource(path: str) -> Response:
     response.headers["Content-Location"] = local + fmt.suffix
     response.headers["Link"] = alternates_link(local)
     return conditional(
-        response, etag_of(PAGE_VERSION, found.fingerprint(), fmt.name), last_modified
+        response,
+        etag_of(PAGE_VERSION, found.fingerprint(), fmt.name, *quotes_fingerprint(quotes)),
+        last_modified,
     )

@@ -46,13 +46,13 @@ def bundled() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def start_publish_server(tmp_path_factory) -> Iterator[Callable[..., LiveServer]]:
-    """`start(store) -> LiveServer` over an existing store folder; all closed at the end."""
+    """`start(store, **settings) -> LiveServer` over an existing store folder (with other
+    settings when given); all closed at the end."""
     started: list[LiveServer] = []
 
-    def start(store: Path) -> LiveServer:
-        settings = Settings.load(
-            env={}, store=store, host="127.0.0.1", port=0, workers=1, threads=8, timeout=60
-        )
+    def start(store: Path, **more) -> LiveServer:
+        defaults = dict(store=store, host="127.0.0.1", port=0, workers=1, threads=8, timeout=60)
+        settings = Settings.load(env={}, **(defaults | more))
         server = LiveServer(settings)
         started.append(server)
         return server
