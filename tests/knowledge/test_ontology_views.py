@@ -78,3 +78,32 @@ def test_crm_events_are_e5_and_only_activities_are_e7(views_store):
         "SELECT ?x WHERE { VALUES ?c { mkg:Programme mkg:Partnership mkg:Recognition } ?x a ?c }",
     )
     assert others <= activities and not others & events
+
+
+def test_the_write_path_keeps_the_views_of_new_statements(server_factory):
+    """A SPARQL Update's statements get their schema.org and CIDOC-CRM views at once."""
+    import requests
+
+    token = "views-test-token"
+    server = server_factory(update_token=token)
+    update = PREFIXES + (
+        "INSERT DATA { GRAPH <http://example.org/g> {\n"
+        "  <http://example.org/thing> rdfs:label 'A new thing'@en ;\n"
+        "      <http://www.w3.org/2004/02/skos/core#altLabel> 'Thing'@en } }"
+    )
+    r = requests.post(
+        server.sparql, data={"update": update}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 200, r.text
+    query = (
+        PREFIXES
+        + "SELECT ?n ?a WHERE { <http://example.org/thing> schema:name ?n ;"
+        + " schema:alternateName ?a }"
+    )
+    r = requests.get(
+        server.sparql,
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    rows = [(b["n"]["value"], b["a"]["value"]) for b in r.json()["results"]["bindings"]]
+    assert rows == [("A new thing", "Thing")]
