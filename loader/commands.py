@@ -122,7 +122,8 @@ def update(update, file, store, backend, timeout, fmt) -> None:
     """
     import json
 
-    from museum_kg.errors import RequestError
+    from museum_kg.errors import MuseumKGError, RequestError
+    from museum_kg.sparql.prefixes import moved_back, with_prefixes
     from museum_kg.store.backends import open_backend
 
     if (update is None) == (file is None):
@@ -131,9 +132,13 @@ def update(update, file, store, backend, timeout, fmt) -> None:
     if not text.strip():
         raise RequestError("the update is empty; give at least one operation")
     settings = Settings.load(store=store, backend=backend)
+    text, added = with_prefixes(text)  # the predeclared prefixes, as /sparql reads them
     backend_ = open_backend(settings)
     try:
         report = backend_.update(text, timeout or settings.timeout)
+    except MuseumKGError as exc:
+        moved_back(exc, added)  # positions as written
+        raise
     finally:
         backend_.close()
     if fmt == "json":

@@ -56,6 +56,15 @@ def test_update_with_a_syntax_error_names_the_line_and_exits_1(store: Path) -> N
     assert "Traceback" not in result.output
 
 
+def test_update_reads_the_predeclared_prefixes_and_keeps_error_positions(store: Path) -> None:
+    text = f"INSERT DATA {{ GRAPH <{BASE}graph/cli> {{ <urn:x> rdfs:label 'X'@en }} }}"
+    result = CliRunner().invoke(main, ["update", text, "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    broken = "INSERT DATA {\n <urn:a> rdfs:label }"
+    result = CliRunner().invoke(main, ["update", broken, "--store", str(store)])
+    assert result.exit_code == 1 and "line 2" in result.output, result.output
+
+
 def test_update_needs_exactly_one_source_of_text(store: Path) -> None:
     result = CliRunner().invoke(main, ["update", "--store", str(store)])
     assert result.exit_code == 2 and "--file" in result.output
