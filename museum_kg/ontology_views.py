@@ -30,7 +30,11 @@ DOC_FILE = ROOT / "docs" / "ontology.md"
 VOCABULARIES = {
     "schema.org": "https://schema.org/",
     "CIDOC-CRM": "http://www.cidoc-crm.org/cidoc-crm/",
+    "W3C ORG": "http://www.w3.org/ns/org#",
+    "PROV-O": "http://www.w3.org/ns/prov#",
 }
+# every term maps to these or says why not; W3C ORG and PROV-O only where the ontology aligns
+EXPLAINED = ("schema.org", "CIDOC-CRM")
 BEGIN = (
     "<!-- generated from ontology/museum-kg.ttl by `python -m museum_kg.ontology_views`:"
     " do not edit below -->"
@@ -185,8 +189,10 @@ def view_table(graph: Graph) -> list[str]:
         for name in names:
             if v.mapped[name]:
                 cells.append(", ".join(v.mapped[name]))
-            else:
+            elif name in EXPLAINED:
                 cells.append("— " + _cell(v.notes.get(name, "(no reason given)")))
+            else:
+                cells.append("—")
         rows.append(f"| `{compact(graph, v.term)}` | " + " | ".join(cells) + " |")
     return rows
 
@@ -206,8 +212,9 @@ def tables(graph: Graph) -> str:
         "",
         "## Views in schema.org and CIDOC-CRM",
         "",
-        "Each term with the schema.org and CIDOC-CRM terms its instances also carry in the",
-        "derived graph (the closure of its subclass and subproperty axioms), or why it has none.",
+        "Each term with the schema.org, CIDOC-CRM, W3C ORG and PROV-O terms its instances also",
+        "carry in the derived graph (the closure of its subclass and subproperty axioms); where",
+        "a term has no schema.org or CIDOC-CRM counterpart, the reason (its `skos:editorialNote`).",
         "",
         *view_table(graph),
     ]
