@@ -81,7 +81,7 @@ def answer_query(
             return _cached(entry, asked)
     # the predeclared prefixes the query uses and does not declare, on a first line of its
     # own: the guard and the engine read this one text (museum_kg.sparql.prefixes)
-    text, added = with_prefixes(operation.text)
+    text, added = with_prefixes(operation.text, "query", settings.base_iri)
     try:
         return _evaluate(operation, text, asked, settings, backend, cache, key, version, timeout_s)
     except MuseumKGError as exc:

@@ -177,7 +177,7 @@ def run_update(operation: Operation) -> Response:
         operation.text, operation.all(UPDATE_DATASET[0]), operation.all(UPDATE_DATASET[1])
     )
     # predeclared prefixes on a first line of their own: guard and store read this one text
-    text, added = with_prefixes(text)
+    text, added = with_prefixes(text, "update", settings.base_iri)
     try:
         info = inspect(text, "update", settings.base_iri)  # as the store reads it
         guard_check(info, settings.service_allow)

@@ -132,7 +132,7 @@ def update(update, file, store, backend, timeout, fmt) -> None:
     if not text.strip():
         raise RequestError("the update is empty; give at least one operation")
     settings = Settings.load(store=store, backend=backend)
-    text, added = with_prefixes(text)  # the predeclared prefixes, as /sparql reads them
+    text, added = with_prefixes(text, "update", settings.base_iri)  # as /sparql reads it
     backend_ = open_backend(settings)
     try:
         report = backend_.update(text, timeout or settings.timeout)

@@ -59,6 +59,8 @@ class QueryInfo:
     dataset_clause: bool = False  # FROM or FROM NAMED: the query names its own dataset
     graph_patterns: bool = True  # the word GRAPH occurs: the query may read named graphs
     light: bool = False  # looks like a lookup: see `_looks_light`
+    # prefixes of prefixed names the text uses without declaring them (see `prefixes.py`)
+    undeclared: frozenset[str] = frozenset()
 
     @property
     def fetches(self) -> tuple[Target, ...]:
@@ -107,6 +109,11 @@ def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
         dataset_clause=any(tok.is_keyword("FROM") for tok in tokens),
         graph_patterns=any(_names_graph(tok) for tok in tokens),
         light=kind == "query" and _looks_light(tokens),
+        undeclared=frozenset(
+            {split_pname(tok.text)[0] for tok in tokens if tok.kind == "pname"}
+            - set(reader.prefixes)
+            - reader.glued_prefixes
+        ),
     )
 
 

@@ -10,13 +10,12 @@ puts the positions that errors name (`line L, column C`) back where the client w
 
 from __future__ import annotations
 
-import functools
 import re
 from types import MappingProxyType
 
 from museum_kg.errors import MuseumKGError
 from museum_kg.settings import BASE_IRI
-from museum_kg.sparql.lexer import split_pname, tokenize
+from museum_kg.sparql.inspect import inspect
 
 PREDECLARED = MappingProxyType(
     {
@@ -42,39 +41,19 @@ PREDECLARED = MappingProxyType(
         "wd": "http://www.wikidata.org/entity/",
     }
 )
-CACHED_TEXT_CHARS = 4096  # as `inspect`: short texts repeat, read them once per process
 _POSITION = re.compile(r"\bline (\d+)(, column \d+)")
 
 
-def with_prefixes(text: str) -> tuple[str, int]:
-    """(`text` with the predeclared prefixes it needs, number of lines added: 0 or 1)."""
-    if len(text) <= CACHED_TEXT_CHARS:
-        return _with_prefixes_cached(text)
-    return _with_prefixes(text)
+def with_prefixes(text: str, kind: str = "query", base_iri: str | None = None) -> tuple[str, int]:
+    """(`text` with the predeclared prefixes it needs, number of lines added: 0 or 1).
 
-
-@functools.lru_cache(maxsize=1024)
-def _with_prefixes_cached(text: str) -> tuple[str, int]:
-    return _with_prefixes(text)
-
-
-def _with_prefixes(text: str) -> tuple[str, int]:
+    It reads the text with `inspect` and the same `kind` and `base_iri` as the caller will,
+    so a text that needs no prefix is read once (the reading is cached)."""
     try:
-        tokens = tokenize(text)
+        info = inspect(text, kind, base_iri)
     except MuseumKGError:
-        return text, 0  # `inspect` reports it, at the client's own position
-    declared, used = set(), set()
-    for i, tok in enumerate(tokens):
-        if tok.kind != "pname":
-            continue
-        prefix = split_pname(tok.text)[0]
-        if i and tokens[i - 1].is_keyword("PREFIX"):
-            declared.add(prefix)
-        elif prefix.upper().startswith("PREFIX"):  # `PREFIXex:` glued: declares `ex`
-            declared.add(prefix[len("PREFIX") :])
-        else:
-            used.add(prefix)
-    missing = sorted(p for p in used - declared if p in PREDECLARED)
+        return text, 0  # the caller's `inspect` reports it, at the client's own position
+    missing = sorted(p for p in info.undeclared if p in PREDECLARED)
     if not missing:
         return text, 0
     line = " ".join(f"PREFIX {p}: <{PREDECLARED[p]}>" for p in missing)
