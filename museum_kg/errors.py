@@ -323,6 +323,61 @@ class ShapeViolations(LoadError):
         return lines
 
 
+class CurationError(LoadError):
+    """A curation step (`museum-kg source ...`) cannot go on: a document it cannot read, an
+    author it cannot find, a spreadsheet it cannot parse."""
+
+    code = "curation_failed"
+
+
+@dataclass
+class Problem:
+    """One finding of `museum-kg check`, located in a file and a row (or line)."""
+
+    file: str
+    row: str  # "row 3 of events.csv (line 41)", "line 12", "" when unknown
+    entity: str | None
+    message: str
+    severity: str = "error"  # "error" or "warning"
+    field: str | None = None
+
+
+class CheckFailed(LoadError):
+    """`museum-kg check` (also run by `museum-kg load`) found errors."""
+
+    code = "check_failed"
+
+    def __init__(self, problems: list[Problem], summary: str) -> None:
+        self.problems = problems
+        super().__init__(summary, count=sum(p.severity == "error" for p in problems))
+
+    def report_lines(self, limit: int = 200) -> list[str]:
+        return problem_lines(self.problems, limit)
+
+
+def problem_lines(problems: list[Problem], limit: int = 200) -> list[str]:
+    """Problems grouped per file, then per row, errors before warnings."""
+    lines: list[str] = []
+    ordered = sorted(problems, key=lambda p: (p.file, p.severity != "error", p.row, p.entity or ""))
+    current_file = current_row = None
+    for shown, p in enumerate(ordered):
+        if shown == limit:
+            lines.append(f"  ... and {len(ordered) - limit} more")
+            break
+        if p.file != current_file:
+            lines.append(p.file)
+            current_file, current_row = p.file, None
+        row = (p.row, p.entity)
+        if row != current_row:
+            where = p.row or "(no row)"
+            lines.append(f"  {where}" + (f": <{p.entity}>" if p.entity else ""))
+            current_row = row
+        level = "" if p.severity == "error" else f"[{p.severity}] "
+        field = f"{p.field}: " if p.field else ""
+        lines.append(f"    - {level}{field}{p.message}")
+    return lines
+
+
 @dataclass
 class SavedQueryProblem:
     query_id: str

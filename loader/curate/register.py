@@ -1,0 +1,378 @@
+"""`museum-kg source add`: record a document and its passages in a data file of its own.
+
+The data file `DATA/<name>.trig` holds one named graph, `<base>graph/<name>` (the graph
+rule of the loader). Two tools write it, each its own part:
+
+- the *source part* (this module): the `mkg:SourceDocument` (title, file name, checksum,
+  author), `<graph> prov:wasDerivedFrom <document>`, the document's passages and its author
+  when the author is described here;
+- the *facts part* (`tables.py`, from the curator's CSV files): everything else.
+
+Registering the document again keeps the facts part and reports, against the passages
+recorded before, which passages moved (same text elsewhere), changed (same place, other
+text) or vanished, and which facts in the data folder cite them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from museum_kg.loader.curate.passages import Passage, cut, is_markdown, slug, title_of
+from museum_kg.loader.curate.rdf import (
+    DCTERMS,
+    GRAPH,
+    ID,
+    MKG,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    SOURCE,
+    XSD,
+    named,
+    read_store,
+    short,
+    write_trig,
+)
+
+from museum_kg.errors import CurationError
+
+SOURCE_EXTENSIONS = (".txt", ".md", ".markdown")
+
+
+@dataclass(frozen=True)
+class PassageChange:
+    kind: str  # "moved", "changed", "vanished" or "new"
+    old: str | None  # passage IRI before
+    new: str | None  # passage IRI now
+    cited_by: tuple[tuple[str, str], ...] = ()  # (data file, entity IRI)
+
+    def line(self) -> str:
+        if self.kind == "new":
+            return f"new       {short(self.new)}"
+        target = f" -> {short(self.new)}" if self.new else ""
+        text = f"{self.kind:<9} {short(self.old)}{target}"
+        for file, entity in self.cited_by:
+            text += f"\n            cited by {short(entity)} in {file}"
+        return text
+
+
+@dataclass
+class SourceReport:
+    document: str
+    data_file: Path
+    passages: list[Passage]
+    created: bool
+    changes: list[PassageChange] = field(default_factory=list)
+
+    def passage_iri(self, passage: Passage) -> str:
+        return f"{self.document}#{passage.fragment}"
+
+    def lines(self) -> list[str]:
+        verb = "registered" if self.created else "updated"
+        out = [
+            f"{short(self.document)}: {verb} in {self.data_file} ({len(self.passages)} passages)"
+        ]
+        for p in self.passages:
+            preview = p.text if len(p.text) <= 60 else p.text[:57] + "..."
+            out.append(f"  {short(self.passage_iri(p)):<32} {p.section} ¶{p.paragraph}  {preview}")
+        if not self.created:
+            shown = [c for c in self.changes if c.kind != "new"]
+            out.append(
+                f"changes since the last registration: {len(shown)} passage(s) moved, changed "
+                f"or vanished, {len(self.changes) - len(shown)} new"
+                if self.changes
+                else "no passage changed since the last registration"
+            )
+            out += ["  " + c.line() for c in self.changes]
+        return out
+
+
+def add_source(
+    path: Path,
+    data_dir: Path,
+    *,
+    name: str | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    language: str = "en",
+) -> SourceReport:
+    """Register `path` (UTF-8 plain text or Markdown) in `data_dir/<name>.trig`."""
+    path, data_dir = Path(path), Path(data_dir)
+    if path.suffix.lower() not in SOURCE_EXTENSIONS:
+        raise CurationError(f"{path}: give a plain-text (.txt) or Markdown (.md) document")
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise CurationError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CurationError(
+            f"{path}: not UTF-8 at byte {exc.start}; save the document as UTF-8 and try again"
+        ) from None
+    name = slug(name or path.stem)
+    document = SOURCE + name
+    graph = GRAPH + name
+    data_file = data_dir / f"{name}.trig"
+    passages = cut(text, is_markdown(path))
+    if not passages:
+        raise CurationError(f"{path}: the document is empty")
+
+    old = _previous(data_file, document) if data_file.exists() else None
+    title = title or (old.title if old and old.title else None) or title_of(passages)
+    creator = _creator(author, old, data_dir, data_file, passages, name)
+    source_part = _source_triples(
+        document, graph, path.name, raw, title, language, creator, passages
+    )
+    facts = old.facts if old else []
+    changes = _changes(old.passages, passages, document, data_dir) if old else []
+    write_trig(
+        data_file,
+        graph,
+        [
+            ("source document (museum-kg source add)", source_part[0]),
+            ("author", source_part[1]),
+            ("facts", facts),
+            ("passages", source_part[2]),
+        ],
+        header=f"The source document {path.name} and the facts taken from it.\n"
+        "Written by `museum-kg source add` and `museum-kg source facts`; see docs/curating.md.",
+    )
+    return SourceReport(document, data_file, passages, old is None, changes)
+
+
+# --- the previous registration ---------------------------------------------------------
+
+
+@dataclass
+class _OldPassage:
+    iri: str
+    start: int
+    end: int
+    section: str
+    paragraph: int
+    digest: str | None
+
+
+@dataclass
+class _Previous:
+    title: str | None
+    creator: str | None
+    creator_triples: list[ox.Triple]
+    passages: list[_OldPassage]
+    facts: list[ox.Triple]
+
+
+def _previous(data_file: Path, document: str) -> _Previous:
+    store = read_store([data_file])
+    doc = named(document)
+
+    def value(subject, predicate):
+        for q in store.quads_for_pattern(subject, named(predicate), None, None):
+            return q.object
+        return None
+
+    passages = []
+    passage_iris: set[str] = set()
+    for q in store.quads_for_pattern(None, named(MKG + "document"), doc, None):
+        p = q.subject
+        passage_iris.add(p.value)
+        digest = value(p, MKG + "textSha256")
+        passages.append(
+            _OldPassage(
+                p.value,
+                int(value(p, MKG + "startOffset").value),
+                int(value(p, MKG + "endOffset").value),
+                str(getattr(value(p, MKG + "section"), "value", "")),
+                int(getattr(value(p, MKG + "paragraph"), "value", 0)),
+                digest.value if digest is not None else None,
+            )
+        )
+    creator = value(doc, DCTERMS + "creator")
+    title = value(doc, DCTERMS + "title")
+    owned = {document, data_file_graph(data_file)} | passage_iris
+    creator_triples: list[ox.Triple] = []
+    facts: list[ox.Triple] = []
+    for q in store:
+        triple = ox.Triple(q.subject, q.predicate, q.object)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value in owned:
+            continue
+        if creator is not None and q.subject == creator:
+            creator_triples.append(triple)
+        else:
+            facts.append(triple)
+    return _Previous(
+        title.value if title is not None else None,
+        creator.value if creator is not None else None,
+        creator_triples,
+        sorted(passages, key=lambda p: p.start),
+        facts,
+    )
+
+
+def data_file_graph(data_file: Path) -> str:
+    from museum_kg.bundled import graph_for_file
+
+    return graph_for_file(data_file)
+
+
+# --- the author ----------------------------------------------------------------------
+
+
+def _creator(author, old, data_dir, data_file, passages, name) -> tuple[str, list[ox.Triple]]:
+    """The author's IRI and the triples describing them here (none if described elsewhere)."""
+    if author is None:
+        if old is None or old.creator is None:
+            raise CurationError(
+                "name the document's author with --author NAME (as the document writes it), "
+                "or --author IRI for a person already in the graph"
+            )
+        return old.creator, old.creator_triples
+    from museum_kg.loader.curate.rdf import expand
+
+    iri = expand(author) if ":" in author else None
+    if iri is not None:
+        return iri, old.creator_triples if old and old.creator == iri else []
+    existing = _person_labelled(author, data_dir, data_file)
+    if existing:
+        return existing, []
+    cited = [p for p in passages if author in p.text]
+    if not cited:
+        raise CurationError(
+            f"the author {author!r} is not named in the document; give the name as the "
+            "document writes it (its byline), or --author IRI for a person already in the graph"
+        )
+    iri = ID + "person/" + slug(author)
+    person = named(iri)
+    triples = [
+        ox.Triple(person, named(RDF_TYPE), named(MKG + "Person")),
+        ox.Triple(person, named(RDFS + "label"), ox.Literal(author, language="en")),
+        ox.Triple(person, named(MKG + "source"), named(f"{SOURCE}{name}#{cited[0].fragment}")),
+    ]
+    return iri, triples
+
+
+def _person_labelled(label: str, data_dir: Path, data_file: Path) -> str | None:
+    files = [p for p in sorted(data_dir.glob("*.trig")) + sorted(data_dir.glob("*.ttl"))]
+    files = [p for p in files if p.resolve() != data_file.resolve()]
+    if not files:
+        return None
+    store = read_store(files)
+    rows = store.query(
+        "SELECT ?p ?person ?label WHERE { GRAPH ?g { ?p a ?person ; ?name ?l } "
+        "FILTER(?name IN (rdfs:label, skos:altLabel) && LCASE(STR(?l)) = LCASE(STR(?label))) } "
+        "ORDER BY ?p LIMIT 1",
+        prefixes={"rdfs": RDFS, "skos": "http://www.w3.org/2004/02/skos/core#"},
+        substitutions={
+            ox.Variable("person"): named(MKG + "Person"),
+            ox.Variable("label"): ox.Literal(label),
+        },
+    )
+    for row in rows:
+        return row["p"].value
+    return None
+
+
+# --- the triples of the source part ---------------------------------------------------
+
+
+def _source_triples(document, graph, file_name, raw, title, language, creator, passages):
+    doc = named(document)
+    iri, creator_triples = creator
+
+    def t(s, p, o):
+        return ox.Triple(s, named(p), o)
+
+    doc_triples = [
+        t(doc, RDF_TYPE, named(MKG + "SourceDocument")),
+        t(doc, RDFS + "label", ox.Literal(title, language=language)),
+        t(doc, DCTERMS + "title", ox.Literal(title, language=language)),
+        t(doc, DCTERMS + "identifier", ox.Literal(file_name)),
+        t(doc, MKG + "sha256", ox.Literal(hashlib.sha256(raw).hexdigest())),
+        t(doc, DCTERMS + "language", ox.Literal(language)),
+        t(doc, DCTERMS + "creator", named(iri)),
+        t(doc, PROV + "wasAttributedTo", named(iri)),
+        t(named(graph), PROV + "wasDerivedFrom", doc),
+    ]
+    passage_triples = []
+    for p in passages:
+        node = named(f"{document}#{p.fragment}")
+        passage_triples += [
+            t(node, RDF_TYPE, named(MKG + "Passage")),
+            t(node, MKG + "document", doc),
+            t(node, MKG + "section", ox.Literal(p.section)),
+            t(node, MKG + "paragraph", _integer(p.paragraph)),
+            t(node, MKG + "startOffset", _integer(p.start)),
+            t(node, MKG + "endOffset", _integer(p.end)),
+            t(node, MKG + "textSha256", ox.Literal(p.digest)),
+        ]
+    return doc_triples, creator_triples, passage_triples
+
+
+def _integer(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=named(XSD + "integer"))
+
+
+# --- what changed ------------------------------------------------------------------------
+
+
+def _changes(old: list[_OldPassage], new: list[Passage], document: str, data_dir: Path):
+    by_digest: dict[str, list[Passage]] = {}
+    for p in new:
+        by_digest.setdefault(p.digest, []).append(p)
+    by_place = {(p.section, p.paragraph): p for p in new}
+    matched: set[int] = set()
+    found: list[tuple[str, _OldPassage, Passage | None]] = []
+    for o in old:
+        same_text = [p for p in by_digest.get(o.digest or "", []) if p.start not in matched]
+        if same_text:
+            p = min(same_text, key=lambda p: abs(p.start - o.start))
+            matched.add(p.start)
+            if (p.start, p.end) != (o.start, o.end):
+                found.append(("moved", o, p))
+            continue
+        if o.digest is None and any((p.start, p.end) == (o.start, o.end) for p in new):
+            matched.add(o.start)  # recorded without a checksum: same offsets taken as same text
+            continue
+        p = by_place.get((o.section, o.paragraph))
+        if p is not None and p.start not in matched:
+            matched.add(p.start)
+            found.append(("changed", o, p))
+        else:
+            found.append(("vanished", o, None))
+    citing = _citations(data_dir, {o.iri for _, o, _ in found})
+    changes = [
+        PassageChange(
+            kind,
+            o.iri,
+            f"{document}#{p.fragment}" if p else None,
+            tuple(sorted(citing.get(o.iri, ()))),
+        )
+        for kind, o, p in found
+    ]
+    changes += [
+        PassageChange("new", None, f"{document}#{p.fragment}")
+        for p in new
+        if p.start not in matched
+    ]
+    return changes
+
+
+def _citations(data_dir: Path, passages: set[str]) -> dict[str, set[tuple[str, str]]]:
+    """passage IRI -> {(data file name, citing entity IRI)} over the data folder's files."""
+    from museum_kg.loader.sources import collect
+
+    found: dict[str, set[tuple[str, str]]] = {}
+    if not passages or not data_dir.is_dir():
+        return found
+    for source in collect([data_dir], "https://w3id.org/museum-kg/"):
+        store = ox.Store()
+        from museum_kg.loader.curate.rdf import load_source
+
+        load_source(store, source)
+        for iri in passages:
+            for q in store.quads_for_pattern(None, named(MKG + "source"), named(iri), None):
+                found.setdefault(iri, set()).add((source.path.name, q.subject.value))
+    return found
