@@ -42,12 +42,25 @@ def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
     """Validate RDF files (default: the bundled graph) and serve them as a new snapshot.
 
     PATHS are files or folders of Turtle, TriG, N-Triples, N-Quads, JSON-LD or
-    RDF/XML, optionally gzipped. On any error nothing changes.
+    RDF/XML, optionally gzipped. Unless --no-validate, `museum-kg check` runs first (against
+    the served snapshot). On any error nothing changes.
     """
     from museum_kg.loader.loading import load as run_load
     from museum_kg.loader.progress import Reporter
 
     settings = Settings.load(store=store, keep_snapshots=keep_snapshots, backend=backend)
+    if not no_validate:  # the curators' check first: problems per file and row
+        from museum_kg.loader.curate.check import check_for_load
+
+        from museum_kg.errors import problem_lines
+
+        checked = check_for_load(list(paths), settings, mode)
+        checked.raise_for_errors()
+        if checked.warnings:
+            click.echo(f"check: {len(checked.warnings)} warning(s) (museum-kg check shows "
+                       "them):", err=True)  # fmt: skip
+            for line in problem_lines(checked.warnings, limit=10):
+                click.echo(line, err=True)
     pushed: list = []
     push = None
     if settings.backend:

@@ -26,6 +26,7 @@ COMMANDS = {
     "query": "museum_kg.endpoint.saved.commands:query",
     "update": "museum_kg.loader.commands:update",
     "source": "museum_kg.loader.curate.commands:source",
+    "check": "museum_kg.loader.curate.commands:check",
 }
 
 

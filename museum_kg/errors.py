@@ -9,6 +9,7 @@ the CLI prints `message` and exits non-zero.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -339,7 +340,8 @@ class Problem:
     entity: str | None
     message: str
     severity: str = "error"  # "error" or "warning"
-    field: str | None = None
+    field: str | None = None  # the property (or spreadsheet column) at fault
+    shape: str | None = None  # the SHACL shape, for shape violations
 
 
 class CheckFailed(LoadError):
@@ -358,7 +360,13 @@ class CheckFailed(LoadError):
 def problem_lines(problems: list[Problem], limit: int = 200) -> list[str]:
     """Problems grouped per file, then per row, errors before warnings."""
     lines: list[str] = []
-    ordered = sorted(problems, key=lambda p: (p.file, p.severity != "error", p.row, p.entity or ""))
+
+    def natural(text: str) -> list:
+        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+    ordered = sorted(
+        problems, key=lambda p: (p.file, p.severity != "error", natural(p.row), p.entity or "")
+    )
     current_file = current_row = None
     for shown, p in enumerate(ordered):
         if shown == limit:

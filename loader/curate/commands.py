@@ -43,3 +43,47 @@ def add(file, data_dir, name, title, author, language) -> None:
     report = add_source(file, data_dir, name=name, title=title, author=author, language=language)
     for line in report.lines():
         click.echo(line)
+
+
+@source.command("entities")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_DATA
+def entities(file, data_dir) -> None:
+    """List the names in FILE that are labels of entities in the graph, with their ids.
+
+    Organisations, places, people and events (labels and alternative labels, any
+    language), so that facts reuse their IRIs instead of minting new ones.
+    """
+    from museum_kg.loader.curate.entities import entities_in
+    from museum_kg.loader.curate.passages import slug
+
+    found = entities_in(file, data_dir)
+    for match in found:
+        click.echo(match.line(slug(file.stem)))
+    click.echo(f"{len(found)} known entit{'y' if len(found) == 1 else 'ies'} named in {file}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--duplicates", is_flag=True, help="Also list likely duplicate entities "
+              "(same or near-same labels, different IRIs) across the whole graph.")  # fmt: skip
+@click.option("--quiet", is_flag=True, help="Print errors only, not warnings.")
+def check(paths, duplicates, quiet) -> None:
+    """Check data files (default: the bundled graph) before loading them.
+
+    Reports, per file and row: facts whose passage does not exist, entities that cite no
+    passage, SHACL violations (errors), and passages cited by no fact (warnings). The
+    files are checked together with the bundled graph (their graphs replace its own).
+    Exits with status 1 when there are errors.
+    """
+    from museum_kg.loader.curate.check import check as run_check
+
+    from museum_kg.errors import problem_lines
+
+    report = run_check(list(paths) or None, duplicates=duplicates)
+    if quiet:
+        report.problems = report.errors
+    report.raise_for_errors()  # prints the message, then every problem
+    for line in problem_lines(report.warnings):
+        click.echo(line, err=True)
+    click.echo(report.summary())

@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-EXAMPLE = Path(__file__).parent / "data" / "lantern-street"
-DOCUMENT = EXAMPLE / "lantern-street.md"
-AUTHOR = "Orla Fenwick"
+from curate_helpers import DOCUMENT
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ import hashlib
 
 import pyoxigraph as ox
 import pytest
-from conftest import AUTHOR
+from curate_helpers import AUTHOR
 from museum_kg.loader.curate.register import add_source
 
 from museum_kg.cli import main
