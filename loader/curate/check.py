@@ -270,7 +270,10 @@ class Locator:
             if m := ROW_COMMENT.match(line):
                 row = f"{m.group(1)} row {m.group(2)}"
                 continue
-            if not line.strip() or line.lstrip().startswith("#"):
+            if line.lstrip().startswith("#"):
+                row = None  # another block's comment
+                continue
+            if not line.strip():
                 continue
             m = SUBJECT.match(line)
             if m and (line.startswith("    ") and not line.startswith("     ") or line[0] != " "):

@@ -63,6 +63,26 @@ def entities(file, data_dir) -> None:
     click.echo(f"{len(found)} known entit{'y' if len(found) == 1 else 'ies'} named in {file}")
 
 
+@source.command("facts")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_DATA
+@click.option("--name", default=None, help="The document's name (default: FOLDER's name).")
+def facts(folder, data_dir, name) -> None:
+    """Turn the CSV files of FOLDER (one per kind of fact) into the facts of DATA/NAME.trig.
+
+    Then checks the file like `museum-kg check`, naming the CSV file, row and column of
+    each problem; exits with status 1 when there are errors.
+    """
+    from museum_kg.loader.curate.tables import build_facts
+
+    from museum_kg.errors import problem_lines
+
+    report = build_facts(folder, data_dir, name)
+    for line in problem_lines(report.problems):
+        click.echo(line, err=True)
+    click.echo(report.summary())
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--duplicates", is_flag=True, help="Also list likely duplicate entities "

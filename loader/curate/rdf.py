@@ -115,6 +115,7 @@ def write_trig(
             by_subject[key].append(t)
         if not order:
             continue
+        order.sort(key=lambda term: natural(str(term)))
         lines.append("")
         if comment:
             lines += [f"    # {line}" for line in comment.splitlines()]
@@ -127,6 +128,11 @@ def write_trig(
     tmp.replace(path)
 
 
+def natural(text: str) -> list:
+    """A sort key that orders the numbers in `text` by value (char=9 before char=10)."""
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in re.split(r"(\d+)", text)]
+
+
 def _subject_lines(subject, triples: list[ox.Triple]) -> list[str]:
     by_predicate: dict[str, list] = defaultdict(list)
     for t in triples:
@@ -136,7 +142,7 @@ def _subject_lines(subject, triples: list[ox.Triple]) -> list[str]:
     parts = []
     for p in predicates:
         name = "a" if p == RDF_TYPE else short(p, turtle=True)
-        parts.append(f"{name} " + " , ".join(term_text(o) for o in by_predicate[p]))
+        parts.append(f"{name} " + " , ".join(sorted(term_text(o) for o in by_predicate[p])))
     head = f"    {term_text(subject)} "
     out = [head + parts[0] + (" ;" if len(parts) > 1 else " .")]
     for i, part in enumerate(parts[1:], 2):

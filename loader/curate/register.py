@@ -32,12 +32,14 @@ from museum_kg.loader.curate.rdf import (
     SOURCE,
     XSD,
     named,
+    natural,
     read_store,
     short,
     write_trig,
 )
 
 from museum_kg.errors import CurationError
+from museum_kg.settings import BASE_IRI
 
 SOURCE_EXTENSIONS = (".txt", ".md", ".markdown")
 
@@ -126,21 +128,40 @@ def add_source(
     source_part = _source_triples(
         document, graph, path.name, raw, title, language, creator, passages
     )
-    facts = old.facts if old else []
+    facts = old.fact_blocks if old else []
     changes = _changes(old.passages, passages, document, data_dir) if old else []
+    doc_triples, creator_triples, passage_triples = source_part
+    _write(data_file, graph, path.name, doc_triples, creator_triples, facts, passage_triples)
+    return SourceReport(document, data_file, passages, old is None, changes)
+
+
+def rewrite(data_file: Path, document: str, fact_blocks: list) -> None:
+    """Replace the facts part of a registered document's data file (`source facts`)."""
+    old = _previous(data_file, document)
+    if not old.doc_triples:
+        raise CurationError(f"{data_file} records no document <{document}>: run source add")
+    file_name = next(
+        (t.object.value for t in old.doc_triples if t.predicate.value == DCTERMS + "identifier"),
+        data_file.name,
+    )
+    graph = data_file_graph(data_file)
+    _write(data_file, graph, file_name, old.doc_triples, old.creator_triples, fact_blocks,
+           old.passage_triples)  # fmt: skip
+
+
+def _write(data_file, graph, file_name, doc_triples, creator_triples, fact_blocks, passages):
     write_trig(
         data_file,
         graph,
         [
-            ("source document (museum-kg source add)", source_part[0]),
-            ("author", source_part[1]),
-            ("facts", facts),
-            ("passages", source_part[2]),
+            ("source document (museum-kg source add)", doc_triples),
+            ("author", creator_triples),
+            *fact_blocks,
+            ("passages", passages),
         ],
-        header=f"The source document {path.name} and the facts taken from it.\n"
+        header=f"The source document {file_name} and the facts taken from it.\n"
         "Written by `museum-kg source add` and `museum-kg source facts`; see docs/curating.md.",
     )
-    return SourceReport(document, data_file, passages, old is None, changes)
 
 
 # --- the previous registration ---------------------------------------------------------
@@ -162,7 +183,9 @@ class _Previous:
     creator: str | None
     creator_triples: list[ox.Triple]
     passages: list[_OldPassage]
-    facts: list[ox.Triple]
+    fact_blocks: list[tuple[str, list[ox.Triple]]]  # (row comment, triples)
+    doc_triples: list[ox.Triple]
+    passage_triples: list[ox.Triple]
 
 
 def _previous(data_file: Path, document: str) -> _Previous:
@@ -192,24 +215,40 @@ def _previous(data_file: Path, document: str) -> _Previous:
         )
     creator = value(doc, DCTERMS + "creator")
     title = value(doc, DCTERMS + "title")
-    owned = {document, data_file_graph(data_file)} | passage_iris
+    rows = _row_comments(data_file)
     creator_triples: list[ox.Triple] = []
-    facts: list[ox.Triple] = []
+    doc_triples: list[ox.Triple] = []
+    passage_triples: list[ox.Triple] = []
+    blocks: dict[str, list[ox.Triple]] = {}
     for q in store:
         triple = ox.Triple(q.subject, q.predicate, q.object)
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value in owned:
-            continue
-        if creator is not None and q.subject == creator:
+        subject = q.subject.value if isinstance(q.subject, ox.NamedNode) else None
+        if subject in (document, data_file_graph(data_file)):
+            doc_triples.append(triple)
+        elif subject in passage_iris:
+            passage_triples.append(triple)
+        elif creator is not None and q.subject == creator:
             creator_triples.append(triple)
         else:
-            facts.append(triple)
+            blocks.setdefault(rows.get(subject, "facts"), []).append(triple)
     return _Previous(
         title.value if title is not None else None,
         creator.value if creator is not None else None,
         creator_triples,
         sorted(passages, key=lambda p: p.start),
-        facts,
+        sorted(blocks.items(), key=lambda item: natural(item[0])),
+        doc_triples,
+        sorted(passage_triples, key=lambda t: (natural(t.subject.value), t.predicate.value)),
     )
+
+
+def _row_comments(data_file: Path) -> dict[str, str]:
+    """entity IRI -> "events.csv row 3", from the comments `source facts` wrote."""
+    from museum_kg.loader.curate.check import Locator
+    from museum_kg.loader.sources import collect
+
+    places = Locator(collect([data_file], BASE_IRI)).places
+    return {iri: row.split(" (line ")[0] for iri, (_, row) in places.items() if " row " in row}
 
 
 def data_file_graph(data_file: Path) -> str:
