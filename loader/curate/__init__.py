@@ -17,6 +17,12 @@ _EXPORTS = {
     "SourceReport": "museum_kg.loader.curate.register",
     "cut": "museum_kg.loader.curate.passages",
     "Passage": "museum_kg.loader.curate.passages",
+    "entities_in": "museum_kg.loader.curate.entities",
+    "match_entities": "museum_kg.loader.curate.entities",
+    "duplicates": "museum_kg.loader.curate.entities",
+    "build_facts": "museum_kg.loader.curate.tables",
+    "check": "museum_kg.loader.curate.check",
+    "CheckReport": "museum_kg.loader.curate.check",
 }
 __all__ = sorted(_EXPORTS)
 

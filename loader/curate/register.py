@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from museum_kg.loader.curate.changes import PassageChange, changes, data_file_graph, previous
 from museum_kg.loader.curate.passages import Passage, cut, is_markdown, slug, title_of
 from museum_kg.loader.curate.rdf import (
     DCTERMS,
@@ -32,33 +33,14 @@ from museum_kg.loader.curate.rdf import (
     SOURCE,
     XSD,
     named,
-    natural,
     read_store,
     short,
     write_trig,
 )
 
 from museum_kg.errors import CurationError
-from museum_kg.settings import BASE_IRI
 
 SOURCE_EXTENSIONS = (".txt", ".md", ".markdown")
-
-
-@dataclass(frozen=True)
-class PassageChange:
-    kind: str  # "moved", "changed", "vanished" or "new"
-    old: str | None  # passage IRI before
-    new: str | None  # passage IRI now
-    cited_by: tuple[tuple[str, str], ...] = ()  # (data file, entity IRI)
-
-    def line(self) -> str:
-        if self.kind == "new":
-            return f"new       {short(self.new)}"
-        target = f" -> {short(self.new)}" if self.new else ""
-        text = f"{self.kind:<9} {short(self.old)}{target}"
-        for file, entity in self.cited_by:
-            text += f"\n            cited by {short(entity)} in {file}"
-        return text
 
 
 @dataclass
@@ -122,22 +104,22 @@ def add_source(
     if not passages:
         raise CurationError(f"{path}: the document is empty")
 
-    old = _previous(data_file, document) if data_file.exists() else None
+    old = previous(data_file, document) if data_file.exists() else None
     title = title or (old.title if old and old.title else None) or title_of(passages)
     creator = _creator(author, old, data_dir, data_file, passages, name)
     source_part = _source_triples(
         document, graph, path.name, raw, title, language, creator, passages
     )
     facts = old.fact_blocks if old else []
-    changes = _changes(old.passages, passages, document, data_dir) if old else []
+    found = changes(old.passages, passages, document, data_dir) if old else []
     doc_triples, creator_triples, passage_triples = source_part
     _write(data_file, graph, path.name, doc_triples, creator_triples, facts, passage_triples)
-    return SourceReport(document, data_file, passages, old is None, changes)
+    return SourceReport(document, data_file, passages, old is None, found)
 
 
 def rewrite(data_file: Path, document: str, fact_blocks: list) -> None:
     """Replace the facts part of a registered document's data file (`source facts`)."""
-    old = _previous(data_file, document)
+    old = previous(data_file, document)
     if not old.doc_triples:
         raise CurationError(f"{data_file} records no document <{document}>: run source add")
     file_name = next(
@@ -162,99 +144,6 @@ def _write(data_file, graph, file_name, doc_triples, creator_triples, fact_block
         header=f"The source document {file_name} and the facts taken from it.\n"
         "Written by `museum-kg source add` and `museum-kg source facts`; see docs/curating.md.",
     )
-
-
-# --- the previous registration ---------------------------------------------------------
-
-
-@dataclass
-class _OldPassage:
-    iri: str
-    start: int
-    end: int
-    section: str
-    paragraph: int
-    digest: str | None
-
-
-@dataclass
-class _Previous:
-    title: str | None
-    creator: str | None
-    creator_triples: list[ox.Triple]
-    passages: list[_OldPassage]
-    fact_blocks: list[tuple[str, list[ox.Triple]]]  # (row comment, triples)
-    doc_triples: list[ox.Triple]
-    passage_triples: list[ox.Triple]
-
-
-def _previous(data_file: Path, document: str) -> _Previous:
-    store = read_store([data_file])
-    doc = named(document)
-
-    def value(subject, predicate):
-        for q in store.quads_for_pattern(subject, named(predicate), None, None):
-            return q.object
-        return None
-
-    passages = []
-    passage_iris: set[str] = set()
-    for q in store.quads_for_pattern(None, named(MKG + "document"), doc, None):
-        p = q.subject
-        passage_iris.add(p.value)
-        digest = value(p, MKG + "textSha256")
-        passages.append(
-            _OldPassage(
-                p.value,
-                int(value(p, MKG + "startOffset").value),
-                int(value(p, MKG + "endOffset").value),
-                str(getattr(value(p, MKG + "section"), "value", "")),
-                int(getattr(value(p, MKG + "paragraph"), "value", 0)),
-                digest.value if digest is not None else None,
-            )
-        )
-    creator = value(doc, DCTERMS + "creator")
-    title = value(doc, DCTERMS + "title")
-    rows = _row_comments(data_file)
-    creator_triples: list[ox.Triple] = []
-    doc_triples: list[ox.Triple] = []
-    passage_triples: list[ox.Triple] = []
-    blocks: dict[str, list[ox.Triple]] = {}
-    for q in store:
-        triple = ox.Triple(q.subject, q.predicate, q.object)
-        subject = q.subject.value if isinstance(q.subject, ox.NamedNode) else None
-        if subject in (document, data_file_graph(data_file)):
-            doc_triples.append(triple)
-        elif subject in passage_iris:
-            passage_triples.append(triple)
-        elif creator is not None and q.subject == creator:
-            creator_triples.append(triple)
-        else:
-            blocks.setdefault(rows.get(subject, "facts"), []).append(triple)
-    return _Previous(
-        title.value if title is not None else None,
-        creator.value if creator is not None else None,
-        creator_triples,
-        sorted(passages, key=lambda p: p.start),
-        sorted(blocks.items(), key=lambda item: natural(item[0])),
-        doc_triples,
-        sorted(passage_triples, key=lambda t: (natural(t.subject.value), t.predicate.value)),
-    )
-
-
-def _row_comments(data_file: Path) -> dict[str, str]:
-    """entity IRI -> "events.csv row 3", from the comments `source facts` wrote."""
-    from museum_kg.loader.curate.check import Locator
-    from museum_kg.loader.sources import collect
-
-    places = Locator(collect([data_file], BASE_IRI)).places
-    return {iri: row.split(" (line ")[0] for iri, (_, row) in places.items() if " row " in row}
-
-
-def data_file_graph(data_file: Path) -> str:
-    from museum_kg.bundled import graph_for_file
-
-    return graph_for_file(data_file)
 
 
 # --- the author ----------------------------------------------------------------------
@@ -352,66 +241,3 @@ def _source_triples(document, graph, file_name, raw, title, language, creator, p
 
 def _integer(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=named(XSD + "integer"))
-
-
-# --- what changed ------------------------------------------------------------------------
-
-
-def _changes(old: list[_OldPassage], new: list[Passage], document: str, data_dir: Path):
-    by_digest: dict[str, list[Passage]] = {}
-    for p in new:
-        by_digest.setdefault(p.digest, []).append(p)
-    by_place = {(p.section, p.paragraph): p for p in new}
-    matched: set[int] = set()
-    found: list[tuple[str, _OldPassage, Passage | None]] = []
-    for o in old:
-        same_text = [p for p in by_digest.get(o.digest or "", []) if p.start not in matched]
-        if same_text:
-            p = min(same_text, key=lambda p: abs(p.start - o.start))
-            matched.add(p.start)
-            if (p.start, p.end) != (o.start, o.end):
-                found.append(("moved", o, p))
-            continue
-        if o.digest is None and any((p.start, p.end) == (o.start, o.end) for p in new):
-            matched.add(o.start)  # recorded without a checksum: same offsets taken as same text
-            continue
-        p = by_place.get((o.section, o.paragraph))
-        if p is not None and p.start not in matched:
-            matched.add(p.start)
-            found.append(("changed", o, p))
-        else:
-            found.append(("vanished", o, None))
-    citing = _citations(data_dir, {o.iri for _, o, _ in found})
-    changes = [
-        PassageChange(
-            kind,
-            o.iri,
-            f"{document}#{p.fragment}" if p else None,
-            tuple(sorted(citing.get(o.iri, ()))),
-        )
-        for kind, o, p in found
-    ]
-    changes += [
-        PassageChange("new", None, f"{document}#{p.fragment}")
-        for p in new
-        if p.start not in matched
-    ]
-    return changes
-
-
-def _citations(data_dir: Path, passages: set[str]) -> dict[str, set[tuple[str, str]]]:
-    """passage IRI -> {(data file name, citing entity IRI)} over the data folder's files."""
-    from museum_kg.loader.sources import collect
-
-    found: dict[str, set[tuple[str, str]]] = {}
-    if not passages or not data_dir.is_dir():
-        return found
-    for source in collect([data_dir], "https://w3id.org/museum-kg/"):
-        store = ox.Store()
-        from museum_kg.loader.curate.rdf import load_source
-
-        load_source(store, source)
-        for iri in passages:
-            for q in store.quads_for_pattern(None, named(MKG + "source"), named(iri), None):
-                found.setdefault(iri, set()).add((source.path.name, q.subject.value))
-    return found

@@ -230,7 +230,7 @@ def _row(kind: Kind, row: dict, document: str, where: str, problems: list[Proble
         if not cells.get("qualifier"):
             triples.append(ox.Triple(subject, named(MKG + "qualifier"), named(MKG + "Exactly")))
     start = cells.get("start") or cells.get("date")
-    if start and not cells.get("year") and kind.column("year") and _DATE_OK(start):
+    if start and not cells.get("year") and kind.column("year") and _is_date(start):
         year = ox.Literal(start[:4], datatype=named(XSD + "gYear"))
         triples.append(ox.Triple(subject, named(MKG + "year"), year))
     award = cells.get("award_label")
@@ -245,7 +245,7 @@ def _row(kind: Kind, row: dict, document: str, where: str, problems: list[Proble
     return triples, iri
 
 
-def _DATE_OK(text: str) -> bool:  # noqa: N802 - reads as a predicate on the column value
+def _is_date(text: str) -> bool:
     return any(p.match(text) for p in _DATE)
 
 
@@ -319,20 +319,12 @@ def build_facts(folder: Path, data_dir: Path, name: str | None = None) -> FactsR
         raise CheckFailed(report.problems, f"{len(report.problems)} problem(s) in {folder}")
     rewrite(data_file, SOURCE + name, report.blocks)
     checked = check([data_file])
-    kinds = {}
-    for p in checked.problems:
-        if " row " in p.row:
-            csv_name = p.row.split(" row ")[0]
-            kinds[id(p)] = KINDS.get(csv_name)
-    for p in checked.problems:
-        kind = kinds.get(id(p))
+    for p in checked.problems:  # "events.csv row 3 (line 41)" -> events.csv, row 3, column
+        kind = KINDS.get(p.row.split(" row ")[0]) if " row " in p.row else None
         if kind is not None:
-            p.file = str(folder / p.row.split(" row ")[0])
-            p.row = "row " + p.row.split(" row ")[1].split(" ")[0]
-            column = kind.column_of(p.field)
-            if column:
-                p.field = column
+            csv_name, _, rest = p.row.partition(" row ")
+            p.file, p.row = str(folder / csv_name), "row " + rest.split(" ")[0]
+            p.field = kind.column_of(p.field) or p.field
     report.problems = checked.problems
-    if checked.errors:
-        checked.raise_for_errors()
+    checked.raise_for_errors()
     return report
