@@ -33,7 +33,6 @@ from museum_kg.loader.curate.rdf import (
     SOURCE,
     XSD,
     named,
-    read_store,
     short,
     write_trig,
 )
@@ -59,6 +58,7 @@ class SourceReport:
         out = [
             f"{short(self.document)}: {verb} in {self.data_file} ({len(self.passages)} passages)"
         ]
+        out.append(f"  {'passage id':<32} section ¶paragraph  text   (IRI: {SOURCE}ID)")
         for p in self.passages:
             preview = p.text if len(p.text) <= 60 else p.text[:57] + "..."
             out.append(f"  {short(self.passage_iri(p)):<32} {p.section} ¶{p.paragraph}  {preview}")
@@ -172,7 +172,7 @@ def _creator(author, old, data_dir, data_file, passages, name) -> tuple[str, lis
             f"the author {author!r} is not named in the document; give the name as the "
             "document writes it (its byline), or --author IRI for a person already in the graph"
         )
-    iri = ID + "person/" + slug(author)
+    iri = ID + "person/" + slug(author).replace("_", "-")
     person = named(iri)
     triples = [
         ox.Triple(person, named(RDF_TYPE), named(MKG + "Person")),
@@ -183,19 +183,20 @@ def _creator(author, old, data_dir, data_file, passages, name) -> tuple[str, lis
 
 
 def _person_labelled(label: str, data_dir: Path, data_file: Path) -> str | None:
-    files = [p for p in sorted(data_dir.glob("*.trig")) + sorted(data_dir.glob("*.ttl"))]
-    files = [p for p in files if p.resolve() != data_file.resolve()]
-    if not files:
-        return None
-    store = read_store(files)
+    """A person of the graph (the bundled graph and `data_dir`) labelled `label`, outside
+    the document's own graph."""
+    from museum_kg.loader.curate.entities import graph_store
+
+    store = graph_store(data_dir)
     rows = store.query(
-        "SELECT ?p ?person ?label WHERE { GRAPH ?g { ?p a ?person ; ?name ?l } "
-        "FILTER(?name IN (rdfs:label, skos:altLabel) && LCASE(STR(?l)) = LCASE(STR(?label))) } "
-        "ORDER BY ?p LIMIT 1",
+        "SELECT ?p ?person ?label ?own WHERE { GRAPH ?g { ?p a ?person ; ?name ?l } "
+        "FILTER(?g != ?own && ?name IN (rdfs:label, skos:altLabel) "
+        "&& LCASE(STR(?l)) = LCASE(STR(?label))) } ORDER BY ?p LIMIT 1",
         prefixes={"rdfs": RDFS, "skos": "http://www.w3.org/2004/02/skos/core#"},
         substitutions={
             ox.Variable("person"): named(MKG + "Person"),
             ox.Variable("label"): ox.Literal(label),
+            ox.Variable("own"): named(data_file_graph(data_file)),
         },
     )
     for row in rows:

@@ -137,3 +137,13 @@ def test_documents_that_are_not_utf8_text_are_refused_with_what_to_do(tmp_path, 
     pdf.write_bytes(b"%PDF")
     with pytest.raises(CurationError, match="plain-text"):
         add_source(pdf, data_dir, author="x")
+
+
+def test_an_author_already_in_the_graph_keeps_their_iri(tmp_path, data_dir):
+    """Jingquan Liu is in the bundled graph: a document of theirs reuses the person."""
+    document = tmp_path / "note.txt"
+    document.write_text("A short note\n\nJingquan Liu\n\nSome text of the note.\n", "utf-8")
+    report = add_source(document, data_dir, author="jingquan liu")
+    text = report.data_file.read_text(encoding="utf-8")
+    assert "dcterms:creator person:jingquan-liu" in text
+    assert "person:jingquan-liu a mkg:Person" not in text  # described in its own graph
