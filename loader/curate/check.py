@@ -109,7 +109,8 @@ def check(
         from museum_kg.loader.curate.entities import duplicates as find_duplicates
 
         for dup in find_duplicates(store, among=set(written)):
-            problems.append(Problem("", "", dup.first, dup.message(), severity="warning"))
+            here = dup.first if dup.first in locate.places else dup.second  # the checked file's
+            problems.append(Problem("", "", here, dup.message(), severity="warning"))
     report.problems = [locate(p) for p in problems]
     return report
 

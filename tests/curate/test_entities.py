@@ -76,3 +76,4 @@ def test_check_duplicates_reports_them_as_warnings(runner, tmp_path):
     result = runner.invoke(main, ["check", "--duplicates", str(planted)])
     assert "likely duplicate organisations (same label): org:guangdong-museum" in result.output
     assert "org:beijing-automobile-museum 'Beijing Auto Musuem'" in result.output
+    assert "line 7: <https://w3id.org/museum-kg/id/org/beijing-automobile-museum>" in result.output
