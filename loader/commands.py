@@ -56,6 +56,9 @@ def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
 
         checked = check_for_load(list(paths), settings, mode)
         checked.raise_for_errors()
+        if checked.shapes_skipped:
+            click.echo(f"check: the shapes of {checked.shapes_skipped:,} nodes are left to the "
+                       "load's validation", err=True)  # fmt: skip
         if checked.warnings:
             click.echo(f"check: {len(checked.warnings)} warning(s) (museum-kg check shows "
                        "them):", err=True)  # fmt: skip

@@ -42,6 +42,7 @@ class CheckReport:
     files: list[str]
     problems: list[Problem] = field(default_factory=list)
     nodes_validated: int = 0
+    shapes_skipped: int = 0  # targeted nodes left to the loader's validation (shape_limit)
 
     @property
     def errors(self) -> list[Problem]:
@@ -73,9 +74,13 @@ def check(
     context="bundled",
     replaced: bool = True,
     shapes: bool = True,
+    shape_limit: int | None = None,
     duplicates: bool = False,
 ) -> CheckReport:
-    """Check data files (see the module docstring); never raises for what it finds."""
+    """Check data files (see the module docstring); never raises for what it finds.
+
+    With `shape_limit`, shapes are only checked when the files have at most that many
+    targeted nodes (`report.shapes_skipped` counts them otherwise)."""
     from museum_kg.loader.sources import collect, graphs_in
 
     from museum_kg.bundled import bundled_files
@@ -102,7 +107,9 @@ def check(
     problems = _citations(store, set(written), outside, hidden)
     problems += _unsourced(store, set(written))
     if shapes:
-        found, report.nodes_validated = _shapes(store, set(written))
+        found, report.nodes_validated, report.shapes_skipped = _shapes(
+            store, set(written), shape_limit
+        )
         ours = {p.entity for p in problems if p.field == "mkg:source"}  # clearer messages
         problems += [p for p in found if not (p.entity in ours and p.field == "mkg:source")]
     if duplicates:
@@ -210,17 +217,19 @@ def _unsourced(store, graphs) -> list[Problem]:
     ]  # fmt: skip
 
 
-def _shapes(store, graphs) -> tuple[list[Problem], int]:
+def _shapes(store, graphs, limit: int | None) -> tuple[list[Problem], int, int]:
     from museum_kg.loader.inference import Alignments
     from museum_kg.loader.validate import Validator
 
     alignments = Alignments.from_store(store, BASE_IRI + "ontology")
     validator = Validator(store, BASE_IRI, alignments.classes)
     if not validator.active:
-        return [], 0
+        return [], 0, 0
     query = f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {_in(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} }}"
     subjects = {row["s"].value for row in store.query(query) if isinstance(row["s"], ox.NamedNode)}
     focus = validator.targets(among=subjects)
+    if limit is not None and len(focus) > limit:
+        return [], 0, len(focus)
     try:
         validator.check(focus)
     except ShapeViolations as exc:
@@ -233,8 +242,8 @@ def _shapes(store, graphs) -> tuple[list[Problem], int]:
                 shape=v.shape or "sh",
             )
             for v in exc.violations
-        ], len(focus)  # fmt: skip
-    return [], len(focus)
+        ], len(focus), 0  # fmt: skip
+    return [], len(focus), 0
 
 
 def _shown(term) -> str:
@@ -296,15 +305,24 @@ def _expand(term: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + local if prefix in prefixes else None
 
 
+LOAD_SHAPE_LIMIT = 2000  # nodes: above, `load` leaves the shapes to its own validation
+
+
 def check_for_load(paths, settings, mode: str | None) -> CheckReport:
     """The check `museum-kg load` runs before loading: the input against the served
-    snapshot (`replace`, `add`) or alone (`rebuild`)."""
+    snapshot (`replace`, `add`) or alone (`rebuild`); the shapes only for inputs of at most
+    `LOAD_SHAPE_LIMIT` targeted nodes (bulk data is validated once, by the loader)."""
     from museum_kg.store.snapshots import SnapshotStore
 
     mode = mode or ("replace" if paths else "rebuild")
     current = SnapshotStore(settings.store).current() if mode != "rebuild" else None
     outside = ox.Store.read_only(str(current.path)) if current is not None else None
     try:
-        return check(paths or None, context=outside, replaced=mode == "replace")
+        return check(
+            paths or None,
+            context=outside,
+            replaced=mode == "replace",
+            shape_limit=LOAD_SHAPE_LIMIT,
+        )
     finally:
         del outside

@@ -127,3 +127,10 @@ def test_load_checks_citations_against_the_served_snapshot(runner, tmp_path):
     # the same file alone (a rebuild) has nothing to cite
     alone = runner.invoke(main, ["check", str(second)])
     assert alone.exit_code == 1 and "not a passage of any document" in alone.output
+
+
+def test_a_shape_limit_leaves_big_inputs_shapes_to_the_loader(bad_file):
+    report = check([bad_file], shape_limit=2)
+    assert report.shapes_skipped == 8 and report.nodes_validated == 0
+    entities = {p.entity.rsplit("/", 1)[-1] for p in report.errors}
+    assert entities == {"ghost", "bare"}  # the citation checks still run
