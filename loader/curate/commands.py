@@ -32,7 +32,10 @@ def source() -> None:
 @click.option("--author", default=None, help="The author as the document names them, "
               "or the IRI of a person in the graph (needed the first time).")  # fmt: skip
 @click.option("--language", default="en", show_default=True, help="Language of the document.")
-def add(file, data_dir, name, title, author, language) -> None:
+@click.option("--sheets", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="The document's CSV folder: follow moved passages there "
+              "(and in the data file's facts).")  # fmt: skip
+def add(file, data_dir, name, title, author, language, sheets) -> None:
     """Record FILE (plain text or Markdown) and its passages in DATA/NAME.trig.
 
     Prints each passage with its id; run again after editing FILE to see which passages
@@ -40,7 +43,9 @@ def add(file, data_dir, name, title, author, language) -> None:
     """
     from museum_kg.loader.curate.register import add_source
 
-    report = add_source(file, data_dir, name=name, title=title, author=author, language=language)
+    report = add_source(
+        file, data_dir, name=name, title=title, author=author, language=language, sheets=sheets
+    )
     for line in report.lines():
         click.echo(line)
 

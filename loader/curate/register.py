@@ -49,6 +49,7 @@ class SourceReport:
     passages: list[Passage]
     created: bool
     changes: list[PassageChange] = field(default_factory=list)
+    repointed: list[str] = field(default_factory=list)  # spreadsheet cells following moves
 
     def passage_iri(self, passage: Passage) -> str:
         return f"{self.document}#{passage.fragment}"
@@ -71,6 +72,9 @@ class SourceReport:
                 else "no passage changed since the last registration"
             )
             out += ["  " + c.line() for c in self.changes]
+        if self.repointed:
+            out.append("moved passages followed in the spreadsheets and the data file:")
+            out += ["  " + line for line in self.repointed]
         return out
 
 
@@ -82,8 +86,11 @@ def add_source(
     title: str | None = None,
     author: str | None = None,
     language: str = "en",
+    sheets: Path | None = None,
 ) -> SourceReport:
-    """Register `path` (UTF-8 plain text or Markdown) in `data_dir/<name>.trig`."""
+    """Register `path` (UTF-8 plain text or Markdown) in `data_dir/<name>.trig`; with
+    `sheets` (the document's CSV folder), moved passages are followed there and in the facts
+    (`repoint.py`)."""
     path, data_dir = Path(path), Path(data_dir)
     if path.suffix.lower() not in SOURCE_EXTENSIONS:
         raise CurationError(f"{path}: give a plain-text (.txt) or Markdown (.md) document")
@@ -112,9 +119,18 @@ def add_source(
     )
     facts = old.fact_blocks if old else []
     found = changes(old.passages, passages, document, data_dir) if old else []
+    repointed: list[str] = []
+    moved = {c.old: c.new for c in found if c.kind == "moved"}
+    if sheets is not None and moved:
+        from museum_kg.loader.curate.repoint import repoint_facts, repoint_sheets
+
+        facts = repoint_facts(facts, moved)
+        repointed = repoint_sheets(sheets, moved, document)
     doc_triples, creator_triples, passage_triples = source_part
     _write(data_file, graph, path.name, doc_triples, creator_triples, facts, passage_triples)
-    return SourceReport(document, data_file, passages, old is None, found)
+    report = SourceReport(document, data_file, passages, old is None, found)
+    report.repointed = repointed
+    return report
 
 
 def rewrite(data_file: Path, document: str, fact_blocks: list) -> None:

@@ -126,3 +126,33 @@ def test_shape_violations_and_missing_passages_name_the_row_and_column(runner, s
 def test_facts_need_a_registered_document(tmp_path, sheets):
     with pytest.raises(CurationError, match="register the document first"):
         build_facts(sheets, tmp_path / "elsewhere")
+
+
+def test_source_add_with_sheets_follows_moved_passages_in_cells_and_facts(
+    runner, sheets, data_dir, document
+):
+    build_facts(sheets, data_dir)
+    _edit(sheets / "places.csv", '"lantern-street#char=425,643 ', '"char=425,643 ')  # short form
+    build_facts(sheets, data_dir)
+    text = document.read_text(encoding="utf-8")
+    text = text.replace("## Partners abroad\n", "## Partners abroad\n\nNew.\n")
+    document.write_text(text, encoding="utf-8")
+    start = text.index("In 2017")
+    moved = f"char={start},{text.index(chr(10), start)}"
+    result = runner.invoke(
+        main, ["source", "add", str(document), "--data", str(data_dir), "--sheets", str(sheets)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "moved passages followed in the spreadsheets and the data file:" in result.output
+    assert f"places.csv row 3: char=425,643 -> {moved}" in result.output
+    assert f"partnerships.csv row 2: lantern-street#char=425,643 -> lantern-street#{moved}" in (
+        result.output
+    )
+    assert "char=425,643" not in (sheets / "organisations.csv").read_text(encoding="utf-8")
+    header = (sheets / "events.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "id,type,label,organizer,place,start,countries,topics,realizes,passages"
+    # the data file and the spreadsheets agree, and only moved passages were followed
+    checked = runner.invoke(main, ["check", str(data_dir / "lantern-street.trig")])
+    assert checked.exit_code == 0, checked.output
+    again = runner.invoke(main, ["source", "facts", str(sheets), "--data", str(data_dir)])
+    assert again.exit_code == 0, again.output
