@@ -42,10 +42,9 @@ def curated(tmp_path_factory):
     document = work / "sources" / DOCUMENT.name
     document.parent.mkdir()
     shutil.copy(DOCUMENT, document)
-    sheets = work / "curation" / "lantern-street"
-    sheets.parent.mkdir()
-    shutil.copytree(EXAMPLE, sheets, ignore=shutil.ignore_patterns("*.md"))
     data, store = work / "data", work / "store"
+    sheets = data / "lantern-street"  # the spreadsheets beside the data file, as documented
+    shutil.copytree(EXAMPLE, sheets, ignore=shutil.ignore_patterns("*.md"))
     started = time.monotonic()
     out: dict = {"times": {}}
 
