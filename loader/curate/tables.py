@@ -230,9 +230,13 @@ def _row(kind: Kind, row: dict, document: str, where: str, problems: list[Proble
         if not cells.get("qualifier"):
             triples.append(ox.Triple(subject, named(MKG + "qualifier"), named(MKG + "Exactly")))
     start = cells.get("start") or cells.get("date")
-    if start and not cells.get("year") and kind.column("year") and _is_date(start):
-        year = ox.Literal(start[:4], datatype=named(XSD + "gYear"))
-        triples.append(ox.Triple(subject, named(MKG + "year"), year))
+    year = cells.get("year")
+    if start and not year and kind.column("year") and _is_date(start):  # the year of a date
+        value = ox.Literal(start[:4], datatype=named(XSD + "gYear"))
+        triples.append(ox.Triple(subject, named(MKG + "year"), value))
+    elif year and not start and re.fullmatch(r"\d{4}", year):  # a year is dated by itself
+        value = ox.Literal(year, datatype=named(XSD + "gYear"))
+        triples.append(ox.Triple(subject, named(MKG + "startDate"), value))
     award = cells.get("award_label")
     if award and cells.get("award") and expand(cells["award"]):
         node = named(expand(cells["award"]))

@@ -55,6 +55,7 @@ def test_the_example_spreadsheets_become_checked_facts_of_the_documents_graph(sh
         "http://www.w3.org/2001/XMLSchema#integer",
     )
     assert _value(store, observation, MKG + "qualifier")[0].value == MKG + "MoreThan"
+    assert _value(store, observation, MKG + "startDate")[0].value == "2022"  # from its year
     award = ID + "award/quillhaven-small-museum-of-the-year"
     assert _value(store, award, MKG + "source")  # defined by the recognition's row
     text = (data_dir / "lantern-street.trig").read_text(encoding="utf-8")
