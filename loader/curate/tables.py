@@ -221,7 +221,7 @@ def _row(kind: Kind, row: dict, document: str, where: str, problems: list[Proble
             continue
         for value in _values(column, text, doc_name, lambda m, n=name: problem(n, m, iri)):
             triples.append(ox.Triple(subject, named(column.predicate), value))
-    for column in kind.columns:
+    for column in COMMON[3:] + kind.columns:  # the label was looked at above
         if column.required and not cells.get(column.name):
             problem(column.name, "required, but empty", iri)
     if kind.file == "observations.csv":

@@ -78,6 +78,11 @@ def test_cell_errors_name_file_row_and_column(sheets, data_dir):
     _edit(sheets / "events.csv", ",2019,", ",spring 2019,")
     _edit(sheets / "observations.csv", "more than", "roughly")
     _edit(sheets / "places.csv", "place:kerbrume,City", "Kerbrume town,City")
+    _edit(
+        sheets / "positions.csv",
+        ',Director,"lantern-street#char=64,76 lantern-street#char=78,120"',
+        ",Director,",
+    )
     with pytest.raises(CheckFailed) as caught:
         build_facts(sheets, data_dir)
     found = {(p.file.rsplit("/", 1)[-1], p.row, p.field): p.message for p in caught.value.problems}
@@ -87,6 +92,7 @@ def test_cell_errors_name_file_row_and_column(sheets, data_dir):
         in found[("observations.csv", "row 2", "qualifier")]
     )
     assert "not an id such as place:name" in found[("places.csv", "row 3", "id")]
+    assert found[("positions.csv", "row 2", "passages")] == "required, but empty"
 
 
 def test_unknown_columns_missing_columns_and_repeated_ids_are_refused(sheets, data_dir):
