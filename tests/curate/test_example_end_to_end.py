@@ -6,6 +6,7 @@ copies in a temporary folder; the store is a real one, served over HTTP.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import time
@@ -167,6 +168,30 @@ def test_the_entity_page_links_the_passages_behind_its_facts(served):
     assert page.status_code == 200
     assert "Lantern Street Museum of Signals" in page.text
     assert "lantern-street#char=154,403" in page.text
+
+
+def test_the_entity_pages_quote_the_passages_from_the_document(curated, server_factory):
+    """With the documents folder set (`source_documents`), the passages are quoted, cut from
+    the registered file after its checksum matched."""
+    server = server_factory(store=curated["store"], source_documents=curated["document"].parent)
+    text = curated["document"].read_text(encoding="utf-8")
+    for path, expected in (
+        ("id/org/lantern-street-museum-of-signals", 2),  # the two passages it cites
+        ("id/observation/lantern-street-museum-visitors-2022", 1),
+    ):
+        page = requests.get(server.url + path, headers={"Accept": "text/html"}, timeout=60).text
+        quotes = {
+            iri: html.unescape(quoted)
+            for iri, quoted in re.findall(
+                r'<blockquote cite="([^"]+)">(.*?)</blockquote>', page, re.S
+            )
+            if iri.startswith(SRC + "#")
+        }
+        assert len(quotes) == expected, path
+        for iri, quoted in quotes.items():
+            start, end = map(int, re.search(r"#char=(\d+),(\d+)$", iri).groups())
+            assert quoted == text[start:end], iri
+    assert "more than 48,000 visitors" in "".join(quotes.values())
 
 
 def test_an_edited_copy_reports_moved_changed_and_vanished_passages_and_their_facts(curated):
