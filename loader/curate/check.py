@@ -89,8 +89,7 @@ def check(
     store = ox.Store()
     written: dict[str, list] = {}  # graph -> sources writing it
     for source in targets:
-        load_source(store, source)
-        for graph in graphs_in(source):
+        for graph in load_source(store, source):
             written.setdefault(graph, []).append(source)
     outside = context if isinstance(context, ox.Store) else None
     own = {s.path.resolve() for s in targets}

@@ -160,8 +160,9 @@ def read_store(paths: Iterable[Path]) -> ox.Store:
     return store
 
 
-def load_source(store: ox.Store, source) -> None:
-    """Load one `loader.sources.Source` into `store`, with the loader's error messages."""
+def load_source(store: ox.Store, source) -> set[str]:
+    """Load one `loader.sources.Source` into `store`, with the loader's error messages;
+    returns the graphs it wrote."""
     import gzip
     import zlib
 
@@ -169,19 +170,30 @@ def load_source(store: ox.Store, source) -> None:
 
     from museum_kg.errors import LoadError
 
+    graphs = {source.graph}
     try:
         with source.open() as stream:
-            if source.has_quads:
-                quads = ox.parse(stream, format=source.format)
-                default = named(source.graph)
-                store.extend(
-                    ox.Quad(q.subject, q.predicate, q.object, default)
-                    if isinstance(q.graph_name, ox.DefaultGraph)
-                    else q
-                    for q in quads
+            # relative IRIs resolve against the file's graph, as the write path reads them
+            if not source.has_quads:
+                store.load(
+                    stream,
+                    format=source.format,
+                    to_graph=named(source.graph),
+                    base_iri=source.graph,
                 )
-            else:
-                store.load(stream, format=source.format, to_graph=named(source.graph))
+                return graphs
+            graphs.clear()
+            default = named(source.graph)
+
+            def quads():
+                for q in ox.parse(stream, format=source.format, base_iri=source.graph):
+                    if isinstance(q.graph_name, ox.DefaultGraph):
+                        q = ox.Quad(q.subject, q.predicate, q.object, default)
+                    graphs.add(q.graph_name.value)
+                    yield q
+
+            store.extend(quads())
+            return graphs
     except SyntaxError as exc:
         error = syntax_error(source, exc)
         error.excerpt = line_of(source, error.line)

@@ -134,3 +134,26 @@ def test_a_shape_limit_leaves_big_inputs_shapes_to_the_loader(bad_file):
     assert report.shapes_skipped == 8 and report.nodes_validated == 0
     entities = {p.entity.rsplit("/", 1)[-1] for p in report.errors}
     assert entities == {"ghost", "bare"}  # the citation checks still run
+
+
+def test_relative_iris_resolve_against_the_files_graph_as_the_write_path_reads_them(
+    runner, tmp_path
+):
+    doc = tmp_path / "testdoc.trig"
+    doc.write_text(PREFIXES + BODY.replace(BODY[BODY.index("    org:ghost") :], "}\n"))
+    store = tmp_path / "store"
+    assert (
+        runner.invoke(main, ["load", str(doc), "--store", str(store), "--no-validate"]).exit_code
+        == 0
+    )
+    relative = tmp_path / "relative.ttl"
+    relative.write_text(
+        PREFIXES + f'<museum> a mkg:Museum ; rdfs:label "Relative Museum"@en ;'
+        f" mkg:source <{DOC}#char=6,20> .\n"
+    )
+    alone = check([relative], context=None)  # without the snapshot, the passage is missing
+    assert [(p.entity, p.field) for p in alone.errors] == [
+        ("https://w3id.org/museum-kg/graph/museum", "mkg:source")
+    ]
+    result = runner.invoke(main, ["load", str(relative), "--store", str(store), "--mode", "add"])
+    assert result.exit_code == 0, result.output
