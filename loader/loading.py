@@ -120,6 +120,7 @@ def load(
     small = mode != "rebuild" and push is None and _small(sources) and snapshots.current()
     if small and versions.current(snapshots.changelog_path):  # else a bulk load migrates them
         return _commit_files(sources, settings, mode, validate, reporter, started)
+    new_store = not Path(settings.store).exists()
     Path(settings.store).mkdir(parents=True, exist_ok=True)
     changelog = ChangeLog(snapshots.changelog_path)
     cleanup: list[Path] = []
@@ -217,6 +218,8 @@ def load(
         changelog.close()
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
+        if new_store and snapshots.current_id() is None:  # a first load that failed or was
+            shutil.rmtree(settings.store, ignore_errors=True)  # stopped: no empty skeleton
 
 
 def _small(sources: list[Source]) -> bool:

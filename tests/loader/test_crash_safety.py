@@ -112,3 +112,22 @@ def test_a_killed_load_leaves_the_previous_snapshot_served(
     assert (
         after[: len(versions_before)] == versions_before and len(after) == len(versions_before) + 2
     )
+
+
+def test_ctrl_c_stops_a_first_load_at_once_and_leaves_no_store_behind(big_file, tmp_path):
+    """SIGINT (Ctrl-C in a terminal) during a load: it stops within seconds, says so, and
+    a first load leaves neither a staging folder nor an empty store skeleton."""
+    store = tmp_path / "store"
+    process = subprocess.Popen(
+        [str(CLI), "load", str(big_file), "--store", str(store), "--mode", "rebuild"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    time.sleep(3)
+    assert process.poll() is None, "the load finished before it could be interrupted"
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    output = process.communicate(timeout=60)[0].decode()
+    assert time.monotonic() - sent < 10
+    assert process.returncode != 0 and "Traceback" not in output, output
+    assert not store.exists()
