@@ -35,7 +35,6 @@ RDF_MEDIA_TYPES = {
     "application/n-quads": "nquads",
     "application/trig": "trig",
 }
-DATASET_SYNTAXES = ("nquads", "trig", "jsonld")  # may name graphs
 
 
 def syntax_of(media_type: str) -> str:
