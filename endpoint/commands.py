@@ -90,7 +90,7 @@ def serve(**flags: Any) -> None:
     """Serve the SPARQL endpoint, query page and data over HTTP."""
     from museum_kg.endpoint.app import close_app, create_app
 
-    from museum_kg.store.remote_http import where
+    from museum_kg.store.remote.exchange import where
 
     flags["service_allow"] = tuple(flags["service_allow"]) or None
     settings = Settings.load(**{k: v for k, v in flags.items() if v is not None})

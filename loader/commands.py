@@ -67,7 +67,7 @@ def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
     pushed: list = []
     push = None
     if settings.backend:
-        from museum_kg.store.remote_push import check_engine, push_snapshot
+        from museum_kg.store.remote.push import check_engine, push_snapshot
 
         check_engine(settings)  # fail before the local work when the engine is not there
 

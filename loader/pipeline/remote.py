@@ -38,7 +38,7 @@ from museum_kg.errors import RequestError
 from museum_kg.store.base import QueryRequest
 from museum_kg.store.changes import Change, WriteReport
 from museum_kg.store.delta import DEFAULT, Delta, apply
-from museum_kg.store.remote_engines import VERSION_GRAPH
+from museum_kg.store.remote.engines import VERSION_GRAPH
 
 BATCH = 200  # subjects per query when copying statements from the engine
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from museum_kg.errors import LoadError
-from museum_kg.store.remote_push import push_snapshot
+from museum_kg.store.remote.push import push_snapshot
 
 EX = "http://example.org/"
 GRAPHS = [EX + "graph/a", EX + "graph/b"]

@@ -16,7 +16,7 @@ from museum_kg.errors import (
     RequestError,
 )
 from museum_kg.store import Backend, QueryRequest
-from museum_kg.store.remote_engines import VERSION_GRAPH
+from museum_kg.store.remote.engines import VERSION_GRAPH
 
 BASE = "https://w3id.org/museum-kg/"
 MKG = BASE + "ontology#"

@@ -11,7 +11,7 @@ import requests
 
 from museum_kg.errors import ForbiddenOperation, NotFound
 from museum_kg.store import QueryRequest
-from museum_kg.store.remote_engines import VERSION_GRAPH, VERSION_NODE
+from museum_kg.store.remote.engines import VERSION_GRAPH, VERSION_NODE
 
 MARKER = VERSION_NODE.encode()
 

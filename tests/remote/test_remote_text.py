@@ -8,8 +8,8 @@ import pytest
 from rdflib import Literal, URIRef
 
 from museum_kg.errors import RequestError
-from museum_kg.store.remote_engines import VERSION_GRAPH as VERSION
-from museum_kg.store.remote_text import bind_values, with_base, with_version_bump
+from museum_kg.store.remote.engines import VERSION_GRAPH as VERSION
+from museum_kg.store.remote.text import bind_values, with_base, with_version_bump
 
 EX = "http://example.org/"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from museum_kg.errors import BackendError
-from museum_kg.store.remote_transcode import EngineGaveUp, results, transcode
+from museum_kg.store.remote.transcode import EngineGaveUp, results, transcode
 
 COMPLETE = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
 
@@ -43,7 +43,7 @@ def test_an_unreadable_answer_is_a_backend_error(tmp_path) -> None:
 
 _CHILD = """
 import resource, sys
-from museum_kg.store.remote_transcode import transcode
+from museum_kg.store.remote.transcode import transcode
 path, rows = sys.argv[1], int(sys.argv[2])
 with open(path, "w") as f:
     f.write('{"head":{"vars":["s","o"]},"results":{"bindings":[')

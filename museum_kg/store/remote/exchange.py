@@ -11,7 +11,7 @@ still arriving at the deadline. Either way the connection is closed and
 `Exchange.stream(...)` hands a 200 answer's body to the caller as a file
 instead (the row cap reads only the rows it keeps, then drops the connection),
 under the same deadline timer. Error bodies are read up to `ERROR_BYTES` and
-kept for the caller to decide what may be shown (see `remote_errors`).
+kept for the caller to decide what may be shown (see `failures`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ version marker. One `INSERT DATA` also keeps a blank node shared by two graphs o
 
 The request is parsed and applied in the engine's memory, so it is only used up to
 `ATOMIC_PUSH_BYTES` of N-Triples (about 100,000 triples); larger pushes go graph by
-graph with the Graph Store Protocol (`remote_push`).
+graph with the Graph Store Protocol (`push`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from museum_kg.errors import BackendError
-from museum_kg.store.remote_marker import version_bump
+from museum_kg.store.remote.marker import version_bump
 
 ATOMIC_PUSH_BYTES = 16 * 2**20
 

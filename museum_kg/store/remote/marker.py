@@ -24,7 +24,7 @@ from typing import Any
 
 from rdflib import Literal
 
-from museum_kg.store.remote_engines import VERSION_GRAPH, VERSION_NODE, VERSION_PROPERTY, Engine
+from museum_kg.store.remote.engines import VERSION_GRAPH, VERSION_NODE, VERSION_PROPERTY, Engine
 
 _TRIPLE = f"<{VERSION_NODE}> <{VERSION_PROPERTY}>"
 

@@ -9,7 +9,7 @@ replaced (or deleted when the snapshot no longer has them). Two ways:
 - at once, when the engine applies an update request in one transaction
   (`Engine.transactional_updates`) and the graphs' N-Triples total at most
   `ATOMIC_PUSH_BYTES`: one SPARQL Update drops the graphs, inserts their new
-  triples and replaces the version marker (`remote_atomic`), so readers see
+  triples and replaces the version marker (`atomic`), so readers see
   the old data or the new, never a mix;
 - otherwise graph by graph with the Graph Store Protocol: the marker is first
   set to `pushing-<snapshot id>` (answers computed meanwhile are cached under
@@ -32,14 +32,14 @@ from typing import Any
 
 from museum_kg.errors import LoadError, MuseumKGError
 from museum_kg.settings import Settings
-from museum_kg.store.remote import RemoteBackend
-from museum_kg.store.remote_atomic import (
+from museum_kg.store.remote.atomic import (
     ATOMIC_PUSH_BYTES,
     count_lines,
     dump_within,
     push_at_once,
 )
-from museum_kg.store.remote_http import where
+from museum_kg.store.remote.backend import RemoteBackend
+from museum_kg.store.remote.exchange import where
 
 
 @dataclass

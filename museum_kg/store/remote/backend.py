@@ -8,11 +8,11 @@ the embedded store apply:
 
 - every query and update is inspected and guarded (SERVICE/LOAD) before it is
   sent; parameter values travel as a VALUES block of checked terms;
-- the deadline bounds the whole exchange (see `remote_http`), and the engine's
-  own timeout parameter is sent where the engine has one (`remote_engines`);
+- the deadline bounds the whole exchange (see `exchange`), and the engine's
+  own timeout parameter is sent where the engine has one (`engines`);
 - the answer (SPARQL JSON results or N-Triples, whatever the client asked
   for) is spooled completely, parsed as a stream and written in the requested
-  format before `query` returns (see `remote_transcode`: an answer the engine
+  format before `query` returns (see `transcode`: an answer the engine
   cut short never passes as a 200), then streamed;
 - the row cap (`max_rows`) is applied while parsing the engine's answer as it
   arrives: only `max_rows + 1` rows are read, the first `max_rows` written,
@@ -22,7 +22,7 @@ the embedded store apply:
   where nothing of the engine's answer is shown.
 
 `version()` reads a marker triple that `museum-kg load --backend` and every
-write made through this backend replace (see `remote_marker`: where it lives
+write made through this backend replace (see `marker`: where it lives
 and where it stays visible); it is cached for `VERSION_TTL_S`.
 """
 
@@ -67,17 +67,17 @@ from museum_kg.store.changes import (
     WriteReport,
     syntax_of,
 )
-from museum_kg.store.remote_engines import VERSION_GRAPH, Engine
-from museum_kg.store.remote_errors import failure, partial
-from museum_kg.store.remote_http import Exchange, Reply
-from museum_kg.store.remote_marker import (
+from museum_kg.store.remote.engines import VERSION_GRAPH, Engine
+from museum_kg.store.remote.exchange import Exchange, Reply
+from museum_kg.store.remote.failures import failure, partial
+from museum_kg.store.remote.marker import (
     is_marker,
     is_marker_graph,
     version_bump,
     version_query,
 )
-from museum_kg.store.remote_text import bind_values, with_base, with_version_bump
-from museum_kg.store.remote_transcode import (
+from museum_kg.store.remote.text import bind_values, with_base, with_version_bump
+from museum_kg.store.remote.transcode import (
     MEDIA_TYPES,
     EngineGaveUp,
     capped_stream,

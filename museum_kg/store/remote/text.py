@@ -22,7 +22,7 @@ from rdflib.term import Identifier, Literal, URIRef
 from museum_kg.errors import RequestError
 from museum_kg.sparql.iri import is_absolute
 from museum_kg.sparql.lexer import Token, tokenize
-from museum_kg.store.remote_marker import version_bump
+from museum_kg.store.remote.marker import version_bump
 
 _VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')

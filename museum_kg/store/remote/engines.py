@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from museum_kg.settings import Settings
 
-# The data version marker (see `remote_marker`): the triple
+# The data version marker (see `marker`): the triple
 # `<VERSION_NODE> <VERSION_PROPERTY> "id"`, in the engine's default graph, or in the named
 # graph `VERSION_GRAPH` on engines without a default graph of their own (Virtuoso).
 VERSION_NODE = "urn:museum-kg:version"

@@ -14,7 +14,7 @@ import logging
 
 from museum_kg.errors import BackendError, QueryTimeout, StoreError
 from museum_kg.sparql import QueryInfo, syntax_error_from
-from museum_kg.store.remote_http import Reply, where
+from museum_kg.store.remote.exchange import Reply, where
 
 log = logging.getLogger("museum_kg.store.remote")
 
