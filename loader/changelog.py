@@ -1,4 +1,8 @@
-"""The change log (`STORE/changelog.sqlite`): what each load created, updated or deleted.
+"""The change log: what each load or write created, updated or deleted.
+
+It is kept in `STORE/changelog.sqlite` (the embedded default), or in the PostgreSQL
+database of the setting `changelog_url`, which every instance over one remote engine
+shares (`changelog_db`: the two databases' differences, in one place).
 
 An entity is an IRI subject with its triples across graphs (blank-node
 descriptions count as part of the IRI that references them). Each load
@@ -27,37 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS loads (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    snapshot TEXT NOT NULL,
-    at TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    sources TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'published'))
-);
-CREATE TABLE IF NOT EXISTS changes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    load_id INTEGER NOT NULL REFERENCES loads(id),
-    iri TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
-    at TEXT NOT NULL,
-    prev_hash BLOB
-);
-CREATE INDEX IF NOT EXISTS changes_iri ON changes(iri, id);
-CREATE INDEX IF NOT EXISTS changes_at ON changes(at, id);
-CREATE INDEX IF NOT EXISTS changes_load ON changes(load_id);  -- a write's own changes
-CREATE TABLE IF NOT EXISTS state (
-    iri TEXT PRIMARY KEY,
-    hash BLOB
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS versions (  -- what each change publishes (`loader/versions.py`)
-    id INTEGER PRIMARY KEY,            -- the change id
-    label TEXT,
-    classes TEXT NOT NULL,             -- JSON list of class IRIs
-    triples TEXT                       -- N-Triples; NULL for a deletion
-);
-"""
+from museum_kg.loader.changelog_db import Database, SqliteDatabase, open_database
 
 AUTOCHECKPOINT = 1000  # SQLite's default: pages in the log that make a commit checkpoint
 PUBLISHED = "load_id IN (SELECT id FROM loads WHERE state = 'published')"
@@ -112,13 +86,18 @@ def _bound(value: datetime | str | None) -> str | None:
 class ChangeLog:
     """Read (and, for the loader, write) the change log of a store."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+    def __init__(self, path: Path | str | None = None, database: Database | None = None) -> None:
+        """The change log at `path` (SQLite), or in `database` (see `open_changelog`)."""
+        if database is None:
+            database = SqliteDatabase(Path(path or "changelog.sqlite"))
+        self.database = database
+        self.path = getattr(database, "path", None)  # the SQLite file, if it is one
+        self.db = database  # SQL in SQLite's spelling; `database` translates it
         self._checkpoint: threading.Thread | None = None
+
+    def writing(self, timeout: float) -> contextlib.AbstractContextManager:
+        """Be the one writer of this change log (every instance sharing it) meanwhile."""
+        return self.database.writing(timeout)
 
     def close(self) -> None:
         if self._checkpoint is not None:
@@ -127,15 +106,18 @@ class ChangeLog:
         self.db.close()
 
     def defer_checkpoints(self) -> None:
-        """Commits of this connection stop copying the write-ahead log into the database
-        file (SQLite's automatic checkpoint, in the committing thread): for the large
+        """SQLite only: commits of this connection stop copying the write-ahead log into the
+        database file (SQLite's automatic checkpoint, in the committing thread): for the large
         commits of a load, until `checkpoint_later()`. Each commit is still synced."""
-        self.db.execute("PRAGMA wal_autocheckpoint=0")
+        if isinstance(self.database, SqliteDatabase):
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
 
     def checkpoint_later(self) -> None:
         """Copy the write-ahead log into the database file from a thread (own connection),
         while the load finishes; `close()` waits for it. The commits are durable before
         (synchronous=FULL syncs the log), so this only saves the log's readers work."""
+        if not isinstance(self.database, SqliteDatabase):
+            return
         self.db.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT}")
 
         def run() -> None:
@@ -217,7 +199,7 @@ class ChangeLog:
         pending = self.db.execute(
             "SELECT id, snapshot FROM loads WHERE state = 'pending' ORDER BY id DESC"
         ).fetchall()
-        with self.db:
+        with self.db.transaction():
             for load_id, snapshot in pending:
                 if snapshot == current_snapshot:
                     self.db.execute("UPDATE loads SET state='published' WHERE id=?", (load_id,))
@@ -227,9 +209,7 @@ class ChangeLog:
                     (load_id,),
                 ).fetchall()
                 for iri, prev in undo:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO state(iri, hash) VALUES (?, ?)", (iri, prev)
-                    )
+                    self.db.execute(self.db.upsert("state", ("iri", "hash"), "iri"), (iri, prev))
                 self.db.execute(
                     "DELETE FROM state WHERE hash IS NULL AND iri NOT IN "
                     "(SELECT iri FROM changes WHERE load_id != ?)",
@@ -261,11 +241,11 @@ class ChangeLog:
         """Compare the digests of some entities (None: no statement left) with the state.
 
         Reads the recorded state of those entities only: the cost of a small change."""
+        listed, items = self.db.in_list(sorted(now))
         old = dict(
             self.db.execute(
-                "SELECT iri, hash FROM state WHERE hash IS NOT NULL AND iri IN "
-                "(SELECT value FROM json_each(?))",
-                (_json_list(sorted(now)),),
+                f"SELECT iri, hash FROM state WHERE hash IS NOT NULL AND iri IN ({listed})",
+                (items,),
             )
         )
         created, updated, deleted = [], [], []
@@ -291,17 +271,14 @@ class ChangeLog:
     ) -> int:
         """Write a pending load with its changes; returns the load id."""
         stamp = _iso(at)
-        with self.db:
-            cur = self.db.execute(
+        with self.db.transaction():
+            load_id = self.db.insert_id(
                 "INSERT INTO loads(snapshot, at, mode, sources, state) VALUES (?,?,?,?,'pending')",
                 (snapshot, stamp, mode, "\n".join(sources)),
             )
-            load_id = cur.lastrowid
+            listed, items = self.db.in_list(diff.updated + diff.deleted)
             old = dict(
-                self.db.execute(
-                    "SELECT iri, hash FROM state WHERE iri IN (SELECT value FROM json_each(?))",
-                    (_json_list(diff.updated + diff.deleted),),
-                )
+                self.db.execute(f"SELECT iri, hash FROM state WHERE iri IN ({listed})", (items,))
             )
             rows = heapq.merge(  # by IRI; generators, as a bulk load has millions of rows
                 ((load_id, i, "created", stamp, None) for i in sorted(diff.created)),
@@ -313,7 +290,7 @@ class ChangeLog:
                 "INSERT INTO changes(load_id, iri, kind, at, prev_hash) VALUES (?,?,?,?,?)", rows
             )
             self.db.executemany(
-                "INSERT OR REPLACE INTO state(iri, hash) VALUES (?, ?)",
+                self.db.upsert("state", ("iri", "hash"), "iri"),
                 ((i, new[i]) for i in heapq.merge(diff.created, diff.updated)),
             )
             self.db.executemany(
@@ -322,11 +299,10 @@ class ChangeLog:
         return load_id
 
     def publish(self, load_id: int) -> None:
-        with self.db:
+        with self.db.transaction():
             self.db.execute("UPDATE loads SET state='published' WHERE id=?", (load_id,))
 
 
-def _json_list(items: list[str]) -> str:
-    import json
-
-    return json.dumps(items)
+def open_changelog(settings) -> ChangeLog:
+    """The change log of `settings`: `changelog_url`'s database, else `STORE/changelog.sqlite`."""
+    return ChangeLog(database=open_database(settings.store, settings.changelog_url))

@@ -36,7 +36,7 @@ from museum_kg.settings import Settings
     metavar="URL",
     default=None,
     help="Also push the graphs to this remote SPARQL engine (setting `backend`; "
-    "see docs/scaling.md). The change log stays in --store.",
+    "see docs/scaling.md). The change log stays in --store, or in `changelog_url`.",
 )
 def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
     """Validate RDF files (default: the bundled graph) and serve them as a new snapshot.
@@ -65,9 +65,12 @@ def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
             for line in problem_lines(checked.warnings, limit=10):
                 click.echo(line, err=True)
     pushed: list = []
-    push = None
+    push = marker = None
     if settings.backend:
-        from museum_kg.store.remote.push import check_engine, push_snapshot
+        from museum_kg.store.remote.push import check_engine, engine_marker, push_snapshot
+
+        def marker() -> str | None:
+            return engine_marker(settings)
 
         check_engine(settings)  # fail before the local work when the engine is not there
 
@@ -82,6 +85,7 @@ def load(paths, store, mode, no_validate, keep_snapshots, backend) -> None:
         validate=not no_validate,
         reporter=reporter,
         push=push,
+        marker=marker,
     )
     if not reporter.enabled:  # on a terminal the reporter printed them as they came
         for warning in report.warnings:

@@ -19,6 +19,7 @@ never touched.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import hashlib
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from museum_kg.loader import versions
-from museum_kg.loader.changelog import ChangeLog
+from museum_kg.loader.changelog import open_changelog
 from museum_kg.loader.dumps import write_dumps
 from museum_kg.loader.feed import Feed
 from museum_kg.loader.inference import Alignments
@@ -56,6 +57,7 @@ MODES = ("rebuild", "replace", "add")
 BULK_BYTES = 4 * 1024 * 1024  # files above this go through the bulk loader
 CHANGE_BYTES = 8 * 1024 * 1024  # add / replace inputs up to this go through `pipeline.commit`
 FULL_VALIDATION_SHARE = 0.5  # above this share of changed entities, check every target
+LOCK_WAIT_S = 600.0  # how long a load waits for another writer of a shared change log
 
 
 @dataclass
@@ -96,12 +98,16 @@ def load(
     validate: bool = True,
     reporter: Reporter | None = None,
     push: Callable[[ox.Store, str, set[str] | None], object] | None = None,
+    marker: Callable[[], str | None] | None = None,
 ) -> LoadReport:
     """Load `paths` (default: the bundled graph) into a new snapshot of `settings.store`.
 
     `push(store, snapshot_id, graphs)` runs after validation and before anything is
     recorded; `graphs` is None for a rebuild (push everything), else the graphs this
     load replaced. If it raises, the snapshot is thrown away and nothing is published.
+    `marker()` (with `push`) reads the engine's version marker: what the data there is,
+    which a pending record of the change log is settled against, and which an `add` or
+    `replace` must find equal to the local snapshot it builds on.
     """
     started = time.monotonic()
     settings = settings or Settings.load()
@@ -122,8 +128,9 @@ def load(
         return _commit_files(sources, settings, mode, validate, reporter, started)
     new_store = not Path(settings.store).exists()
     Path(settings.store).mkdir(parents=True, exist_ok=True)
-    changelog = ChangeLog(snapshots.changelog_path)
+    changelog = open_changelog(settings)
     cleanup: list[Path] = []
+    held = contextlib.ExitStack()  # the change log's one writer, from recover() to publish()
     try:
         previous = snapshots.current()
         replaced: set[str] = set()
@@ -133,7 +140,12 @@ def load(
         base = mode in ("replace", "add") and previous is not None
         with snapshots.begin(from_current=base) as builder:
             previous = snapshots.current()  # another load may have switched while we waited
-            changelog.recover(snapshots.current_id())
+            held.enter_context(changelog.writing(max(settings.timeout, LOCK_WAIT_S)))
+            current = snapshots.current_id
+            if push is not None and marker is not None:
+                current = marker  # the engine holds the published data
+                _check_base(mode, previous.id if previous else None, marker())
+            changelog.recover(current())
             store = builder.store
             if base:
                 for graph in sorted(replaced | {inferred_graph, UNION_GRAPH}):
@@ -190,9 +202,10 @@ def load(
                 snapshot = _finish(builder, settings, digests, materializer, spool,
                                    sources, mode, push, reporter, feed)  # fmt: skip
             except BaseException:
-                changelog.recover(snapshots.current_id())
+                changelog.recover(current())
                 raise
             changelog.publish(load_id)
+            held.close()
         return LoadReport(
             snapshot=snapshot.id,
             previous=previous.id if previous else None,
@@ -215,11 +228,27 @@ def load(
             "`store` to a larger disk, then load again (the served snapshot is unchanged)"
         ) from None
     finally:
+        held.close()
         changelog.close()
         for folder in cleanup:
             shutil.rmtree(folder, ignore_errors=True)
         if new_store and snapshots.current_id() is None:  # a first load that failed or was
             shutil.rmtree(settings.store, ignore_errors=True)  # stopped: no empty skeleton
+
+
+def _check_base(mode: str, local: str | None, engine: str | None) -> None:
+    """An `add` or `replace` pushed to an engine builds on the local snapshot: refuse it
+    unless that snapshot is what the engine holds (no write or other load since)."""
+    if mode == "rebuild" or engine is None or engine == local:
+        return
+    raise LoadError(
+        f"`--mode {mode}` builds on the local snapshot in the store folder "
+        f"({local or 'none'}), but the remote engine holds other data (version {engine}: "
+        "changed by writes through museum-kg or by a load from another folder); load every "
+        "file with `--mode rebuild`, or send the change as a write (`museum-kg update "
+        "--backend`, Graph Store); nothing was loaded",
+        mode=mode,
+    )
 
 
 def _small(sources: list[Source]) -> bool:

@@ -1,7 +1,8 @@
 """Versions: what each change of the change log publishes, written by the load that made it.
 
 A version is one change (entity, kind, time) with its content, in the change
-log's table `versions` (`STORE/changelog.sqlite`, keyed by the change id):
+log's table `versions` (`STORE/changelog.sqlite` or the PostgreSQL database of
+`changelog_url`, keyed by the change id):
 
 - a creation or an update: the entity's description in the new snapshot
   (`describe.Description`: canonical N-Triples, label, classes), taken from
@@ -20,7 +21,10 @@ Stores from releases that captured versions lazily, at the first feed request
 runs this code (`PRAGMA user_version` 0 -> 1): the versions captured there are
 copied, and the latest version of each entity that has no statements yet and
 that this load leaves unchanged gets them from the new snapshot (an unchanged
-digest means the same statements as when the change was published).
+digest means the same statements as when the change was published). A change
+log in PostgreSQL is new with this release: it never needs that migration, and
+the descriptions (a local SQLite work file) are joined with its changes in the
+work file rather than attached to it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from museum_kg.loader.changelog import PUBLISHED, ChangeLog
+from museum_kg.loader.changelog_db import Database, SqliteDatabase
 from museum_kg.loader.describe import Descriptions, content
 
 SCHEMA_VERSION = 1  # PRAGMA user_version of a change log whose versions are complete
@@ -64,7 +69,9 @@ WHERE c.id IN (SELECT MAX(id) FROM changes WHERE {PUBLISHED} GROUP BY iri)
 
 def record(changelog: ChangeLog, load_id: int, descriptions: Descriptions) -> int:
     """Write the versions of the pending load `load_id`; returns how many have statements."""
-    db = changelog.db
+    if not isinstance(changelog.database, SqliteDatabase):
+        return _record_elsewhere(changelog.database, load_id, descriptions)
+    db = changelog.database.db
     migrate = schema_version(db) < SCHEMA_VERSION
     legacy = changelog.path.parent / LEGACY
     db.execute("ATTACH DATABASE ? AS capture", (str(descriptions.finish()),))
@@ -85,7 +92,7 @@ def record(changelog: ChangeLog, load_id: int, descriptions: Descriptions) -> in
             )
             if migrate:
                 db.execute(f"INSERT OR IGNORE INTO wanted {UNCAPTURED_LATEST}", (load_id,))
-            captured = _write(db)
+            captured = _write(db, "capture.d", lambda rows: _insert(db, rows))
             db.execute("DROP TABLE temp.wanted")
             if migrate:
                 db.execute(TOMBSTONES.format(where=PUBLISHED))
@@ -95,6 +102,28 @@ def record(changelog: ChangeLog, load_id: int, descriptions: Descriptions) -> in
         for name in attached:  # after an error a statement may still hold it: then left be
             with contextlib.suppress(sqlite3.Error):
                 db.execute(f"DETACH DATABASE {name}")
+    return captured
+
+
+def _record_elsewhere(db: Database, load_id: int, descriptions: Descriptions) -> int:
+    """`record()` for a change log in another database than the descriptions' work file:
+    the changes wanted go to the work file, the joined versions come back in chunks."""
+    work = sqlite3.connect(descriptions.finish())
+    try:
+        work.execute("DROP TABLE IF EXISTS temp.wanted")
+        work.execute("CREATE TEMP TABLE wanted (id INTEGER PRIMARY KEY, iri TEXT NOT NULL)")
+        work.executemany(
+            "INSERT INTO wanted VALUES (?, ?)",
+            db.execute(
+                "SELECT id, iri FROM changes WHERE load_id = ? AND kind != 'deleted'", (load_id,)
+            ),
+        )
+        sql = db.insert_ignore("versions", ("id", "label", "classes", "triples"))
+        with db.transaction():
+            captured = _write(work, "d", lambda rows: _insert_with(db, sql, rows))
+            db.execute(TOMBSTONES.format(where="load_id = ?"), (load_id,))
+    finally:
+        work.close()
     return captured
 
 
@@ -118,10 +147,11 @@ def _has_table(db: sqlite3.Connection, schema: str, table: str) -> bool:
     return db.execute(query, (table,)).fetchone() is not None
 
 
-def _write(db: sqlite3.Connection) -> int:
-    """Insert the versions of the changes in `temp.wanted` whose entity has statements."""
+def _write(db: sqlite3.Connection, described: str, insert) -> int:
+    """Insert (`insert(rows)`) the versions of the changes in `temp.wanted` whose entity
+    has statements in the table `described`."""
     cursor = db.execute(
-        "SELECT w.id, w.iri, d.lines FROM temp.wanted w JOIN capture.d d ON d.iri = w.iri "
+        f"SELECT w.id, w.iri, d.lines FROM temp.wanted w JOIN {described} d ON d.iri = w.iri "
         "ORDER BY w.id"
     )
     written = 0
@@ -135,11 +165,11 @@ def _write(db: sqlite3.Connection) -> int:
         current = (change_id, iri)
         parts.append(lines)
         if len(rows) >= CHUNK:
-            written += _insert(db, rows)
+            written += insert(rows)
             rows = []
     if current is not None:
         rows.append(_row(current, parts))
-    return written + _insert(db, rows)
+    return written + insert(rows)
 
 
 def _chained(cursor: sqlite3.Cursor) -> Iterator[tuple[int, str, bytes]]:
@@ -155,6 +185,11 @@ def _row(change: tuple[int, str], parts: list[bytes]) -> tuple:
 @functools.lru_cache(maxsize=4096)  # entities share a few combinations of classes
 def _classes_json(classes: tuple[str, ...]) -> str:
     return json.dumps(list(classes))
+
+
+def _insert_with(db: Database, sql: str, rows: list[tuple]) -> int:
+    db.executemany(sql, rows)
+    return len(rows)
 
 
 def _insert(db: sqlite3.Connection, rows: list[tuple]) -> int:

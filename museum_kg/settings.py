@@ -81,6 +81,13 @@ class Settings:
             "(its timeout parameter, union default graph, default URLs)."
         ),
     )
+    changelog_url: str | None = field(
+        default=None,
+        metadata=_meta(
+            "PostgreSQL database of the change log (`postgresql://...`), shared by every "
+            "instance over one remote engine; unset = `changelog.sqlite` in `store`."
+        ),
+    )
     host: str = field(default="127.0.0.1", metadata=_meta("Address the server binds to."))
     port: int = field(default=8000, metadata=_meta("TCP port the server listens on."))
     threads: int = field(
@@ -237,6 +244,19 @@ class Settings:
             url = getattr(self, name)
             if url is not None and not url.startswith(("http://", "https://")):
                 raise ConfigError(name, url, "an http:// or https:// URL")
+        if self.changelog_url is not None and not self.changelog_url.startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ConfigError(
+                "changelog_url", self.changelog_url, "a postgresql://HOST/DATABASE URL"
+            )
+        if self.changelog_url is not None and self.backend is None:
+            raise ConfigError(
+                "changelog_url",
+                "(set)",
+                "unset unless `backend` is set too (the embedded store keeps its change log "
+                "in its store folder)",
+            )
         if "@" not in self.contact_email.strip("@"):
             raise ConfigError("contact_email", self.contact_email, "an e-mail address")
         if not self.base_iri.endswith("/"):

@@ -189,3 +189,38 @@ def screenshot():
         return path
 
     return take
+
+
+# --- PostgreSQL (the change log shared by instances, `changelog_url`) ------------------
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A disposable PostgreSQL server on loopback (tests/postgres.py); skips when Debian's
+    PostgreSQL or psycopg is missing, unless MUSEUM_KG_REQUIRE_POSTGRES=1 (CI), which fails."""
+    from postgres import PostgresServer
+
+    reason = None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        reason = "psycopg is not installed (pip install -e '.[test]')"
+    server = None
+    if reason is None:
+        try:
+            server = PostgresServer.start()
+        except RuntimeError as exc:
+            reason = str(exc)
+    if server is None:
+        if os.environ.get("MUSEUM_KG_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL tests are required (MUSEUM_KG_REQUIRE_POSTGRES=1) but "
+                        f"{reason}")  # fmt: skip
+        pytest.skip(reason)
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def changelog_url(postgres) -> str:
+    """The URL of a new, empty PostgreSQL database for one test's change log."""
+    return postgres.new_database()

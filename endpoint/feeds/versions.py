@@ -1,7 +1,8 @@
 """The feeds' versions, read from the store's change log; the feeds never write them.
 
 The loader records each change of a load together with what it publishes
-(`museum_kg.loader.versions`, table `versions` of `STORE/changelog.sqlite`):
+(`museum_kg.loader.versions`, table `versions` of the change log: `STORE/changelog.sqlite`,
+or the PostgreSQL database of `changelog_url` that instances over one engine share):
 for a creation or an update the entity's statements in the snapshot of that
 load, its label and classes, captured before the load's switch; for a deletion
 a tombstone with the label and classes of the entity's last version. A
@@ -15,7 +16,7 @@ user_version` 0) still has its content in the version store of earlier releases,
 request after a load: it is read from there until the next load copies it.
 
 Without a change log (no load yet, or a remote engine loaded by other means than
-`museum-kg load --backend` with this store folder) the feeds answer 404.
+`museum-kg load --backend` with this store folder or `changelog_url`) the feeds answer 404.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from museum_kg.loader.changelog_db import SqliteDatabase, exists, open_database
+
 from museum_kg.errors import NotFound, StoreError
 from museum_kg.settings import Settings
 
@@ -34,7 +37,7 @@ MIGRATED = 1  # the change log's user_version once the loader writes its version
 LEGACY = Path("feeds") / "versions.sqlite"
 PUBLISHED = "c.load_id IN (SELECT id FROM loads WHERE state = 'published')"
 CONTENT = {  # where the content of the versions is, by the state of the store
-    "current": "SELECT id, label, classes, triples FROM main.versions",
+    "current": "SELECT id, label, classes, triples FROM versions",
     "legacy": "SELECT id, label, classes, CASE WHEN captured = 1 THEN triples END AS triples "
     "FROM legacy.versions",
     "none": "SELECT NULL AS id, NULL AS label, NULL AS classes, NULL AS triples WHERE 0",
@@ -42,7 +45,7 @@ CONTENT = {  # where the content of the versions is, by the state of the store
 SOURCE = (
     "(SELECT c.id AS id, c.iri AS iri, c.kind AS kind, c.at AS at, v.label AS label, "
     "COALESCE(v.classes, '[]') AS classes, v.triples AS triples "
-    "FROM changes c LEFT JOIN ({content}) v ON v.id = c.id WHERE " + PUBLISHED + ")"
+    "FROM changes c LEFT JOIN ({content}) v ON v.id = c.id WHERE " + PUBLISHED + ") AS p"
 )
 COLUMNS = "id, iri, kind, at, label, classes, triples"
 HEADER_COLUMNS = "id, iri, kind, at, label, classes, triples IS NOT NULL"
@@ -86,41 +89,42 @@ class VersionStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.path = Path(settings.store) / "changelog.sqlite"
-        if not self.path.is_file():  # a remote backend has it after `load --backend`
-            raise NotFound(
-                "the feeds need the store's change log, and this store has none yet; "
-                "load data with `museum-kg load` first (with `--backend` for a remote engine)"
-            )
+        store = Path(settings.store)
+        self.path = store / "changelog.sqlite"
+        # a remote backend has it after `load --backend`, or in `changelog_url`
+        if not exists(store, settings.changelog_url):
+            raise _none_yet()
+        self.database = open_database(store, settings.changelog_url, read_only=True)
+        self.db = self.database
         try:
-            self.db = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            self.db.execute("PRAGMA query_only = 1")
-            content = self._content(Path(settings.store) / LEGACY)
+            if not self.database.has_tables():
+                raise _none_yet()
+            content = "current"
+            if isinstance(self.database, SqliteDatabase):
+                content = self._content(self.database.db, store / LEGACY)
             self.source = SOURCE.format(content=CONTENT[content])
-            self.db.execute("BEGIN")
+            self.database.begin_read()
         except sqlite3.Error as exc:
+            self.database.close()
             raise StoreError(
                 f"the feeds cannot read the change log {self.path} ({exc}); "
                 "the server needs read access to the store folder"
             ) from None
+        except BaseException:
+            self.database.close()
+            raise
 
-    def _content(self, legacy: Path) -> str:
-        if self.db.execute("PRAGMA user_version").fetchone()[0] >= MIGRATED:
+    def _content(self, db: sqlite3.Connection, legacy: Path) -> str:
+        if db.execute("PRAGMA user_version").fetchone()[0] >= MIGRATED:
             return "current"
         if legacy.is_file():
-            self.db.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
-            if self._has_table("legacy", "versions"):
+            db.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
+            if _has_table(db, "legacy", "versions"):
                 return "legacy"
-        return "current" if self._has_table("main", "versions") else "none"
-
-    def _has_table(self, schema: str, name: str) -> bool:
-        query = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
-        return self.db.execute(query, (name,)).fetchone() is not None
+        return "current" if _has_table(db, "main", "versions") else "none"
 
     def close(self) -> None:
-        self.db.close()  # ends the read transaction
+        self.database.close()  # ends the read transaction
 
     def __enter__(self) -> VersionStore:
         return self
@@ -162,7 +166,7 @@ class VersionStore:
         """The time of the first member of each page of `size` versions."""
         rows = self.db.execute(
             "SELECT at FROM (SELECT c.at AS at, ROW_NUMBER() OVER (ORDER BY c.id) - 1 AS pos "
-            f"FROM changes c WHERE {PUBLISHED}) WHERE pos % ? = 0 ORDER BY pos",
+            f"FROM changes c WHERE {PUBLISHED}) AS numbered WHERE pos % ? = 0 ORDER BY pos",
             (size,),
         )
         return [_parse(at) for (at,) in rows]
@@ -176,6 +180,18 @@ class VersionStore:
             f"SELECT c.at FROM changes c WHERE {PUBLISHED} ORDER BY c.id LIMIT 1"
         ).fetchone()
         return _parse(row[0]) if row else None
+
+
+def _none_yet() -> NotFound:
+    return NotFound(
+        "the feeds need the store's change log, and this store has none yet; "
+        "load data with `museum-kg load` first (with `--backend` for a remote engine)"
+    )
+
+
+def _has_table(db: sqlite3.Connection, schema: str, name: str) -> bool:
+    query = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(query, (name,)).fetchone() is not None
 
 
 def open_versions(settings: Settings) -> VersionStore:

@@ -5,11 +5,15 @@ one `stat()` of `STORE/CURRENT`. Every validator the published documents send
 (ETag, Last-Modified) derives from it or from the change log, never from the
 time the process started, so they survive restarts.
 
-`History` reads the loader's change log (`STORE/changelog.sqlite`): when an
-entity last changed, whether a load deleted it (a tombstone), and when the first
-load happened. Without a change log (a store loaded by hand, a remote engine
-loaded by other means than `museum-kg load --backend` with this store folder)
-it answers "unknown" and callers fall back to the snapshot's time.
+`History` reads the loader's change log (`STORE/changelog.sqlite`, or the
+PostgreSQL database of `changelog_url` that instances over one remote engine
+share): when an entity last changed, whether a load deleted it (a tombstone),
+and when the first load happened. Without a change log (a store loaded by hand,
+a remote engine loaded by other means than `museum-kg load --backend` with this
+store folder or `changelog_url`) it answers "unknown" and callers fall back to
+the snapshot's time. Over a remote engine, the time of the last change is kept
+per data version (`backend.version()`, which every load and write through
+museum-kg changes), so a request does not open the change log for it.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ def _snapshots(settings: Settings) -> SnapshotStore:
         return found
 
 
+_latest: dict[tuple, datetime | None] = {}  # (store, changelog_url, version) -> latest
+
+
 def publication(settings: Settings, backend: Backend) -> Publication:
     version = backend.version()
     snapshot = None
@@ -64,23 +71,36 @@ def publication(settings: Settings, backend: Backend) -> Publication:
             snapshot = None
     if snapshot is not None:
         return Publication(version, snapshot.id, snapshot.created)
-    return Publication(version, None, History(settings).latest() or EPOCH)
+    key = (Path(settings.store), settings.changelog_url, version)
+    if key not in _latest:
+        latest = History(settings).latest()
+        with _lock:
+            if len(_latest) > 64:
+                _latest.clear()
+            _latest[key] = latest
+    return Publication(version, None, _latest[key] or EPOCH)
 
 
 class History:
     """The store's change log (`museum_kg.loader.changelog.ChangeLog`), read per request."""
 
     def __init__(self, settings: Settings) -> None:
-        self.path = Path(settings.store) / "changelog.sqlite"
+        from museum_kg.loader.changelog_db import exists
+
+        self.settings = settings
         # a remote backend has one too when `load --backend` ran with this store folder
-        self.available = self.path.is_file()
+        self.available = exists(settings.store, settings.changelog_url)
 
     def _read(self, fn: Any) -> Any:
         if not self.available:
             return None
         from museum_kg.loader.changelog import ChangeLog
+        from museum_kg.loader.changelog_db import open_database
 
-        with ChangeLog(self.path) as log:
+        database = open_database(self.settings.store, self.settings.changelog_url, True)
+        with ChangeLog(database=database) as log:
+            if not database.has_tables():
+                return None
             return fn(log)
 
     def entity(self, iri: str) -> EntityHistory | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from museum_kg.loader import versions
-from museum_kg.loader.changelog import ChangeLog
+from museum_kg.loader.changelog import open_changelog
 from museum_kg.loader.inference import Alignments
 from museum_kg.loader.pipeline.effects import Effects
 from museum_kg.loader.validate import Validator
@@ -119,17 +119,33 @@ class RemoteSource:
 
 
 def commit_remote(change: Change, backend, settings, label: str | None = None) -> WriteReport:
-    """Apply `change` to the engine behind `backend` through the write path."""
+    """Apply `change` to the engine behind `backend` through the write path.
+
+    The whole write holds the change log's writer lock (`ChangeLog.writing`): with a
+    change log shared by several instances (`changelog_url`), their writes to the engine
+    take turns, each reads the engine after the previous one was applied, and a pending
+    record is only ever settled by its own writer or after that writer died."""
+    Path(settings.store).mkdir(parents=True, exist_ok=True)
+    changelog = open_changelog(settings)
+    try:
+        with changelog.writing(settings.timeout):
+            return _commit(change, backend, settings, label, changelog)
+    finally:
+        changelog.close()
+
+
+def _commit(change, backend, settings, label, changelog) -> WriteReport:
     started = time.monotonic()
     base = settings.base_iri
     inferred = base + "graph/inferred"
     mirror = ox.Store()
     source = RemoteSource(backend, mirror, settings.timeout)
+    backend._forget_version()  # another instance may have written a moment ago
+    version = backend.version()
     for graph in (base + "ontology", base + "shapes", base + "graph/vocabularies"):
         if source.has_graph(graph):
             source.fetch_graph(graph)
     delta = apply(mirror, change, reserved={inferred}, source=source)
-    version = backend.version()
     if not delta:
         return WriteReport(version=version, seconds=time.monotonic() - started)
     _refuse_stored_blank_nodes(delta, source)
@@ -141,9 +157,6 @@ def commit_remote(change: Change, backend, settings, label: str | None = None) -
     source.fetch_subjects(ox.NamedNode(i) for i in around)
     _fetch_objects(source, around)
     work = Path(tempfile.mkdtemp(prefix="museum-kg-write-"))
-    store_dir = Path(settings.store)
-    store_dir.mkdir(parents=True, exist_ok=True)
-    changelog = ChangeLog(store_dir / "changelog.sqlite")
     try:
         settled = effects.settle(delta, work)
         validated = 0
@@ -161,15 +174,26 @@ def commit_remote(change: Change, backend, settings, label: str | None = None) -
             versions.record(changelog, load_id, settled.described)
             backend.send_update(_update_text(delta, effects), new_version)
         except BaseException:
-            changelog.recover(version.removeprefix("remote-"))
+            _settle(changelog, backend)
             raise
         changelog.publish(load_id)
     finally:
-        changelog.close()
         shutil.rmtree(work, ignore_errors=True)
     from museum_kg.loader.pipeline.writer import _report
 
     return _report(delta, settled, diff, validated, "remote-" + new_version, started)
+
+
+def _settle(changelog, backend) -> None:
+    """After a failed request: publish the pending record if the engine applied the update
+    after all (its marker is the new version), else undo it. If the engine cannot be read,
+    the record stays pending for the next writer, which compares it the same way."""
+    backend._forget_version()
+    try:
+        marker = backend.version()
+    except Exception:  # noqa: BLE001 - the request's own error is the one to report
+        return
+    changelog.recover(marker.removeprefix("remote-"))
 
 
 def _referencing(source: RemoteSource, iris: set[str]) -> set[str]:

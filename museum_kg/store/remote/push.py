@@ -151,6 +151,17 @@ def check_engine(settings: Settings) -> None:
         backend.close()
 
 
+def engine_marker(settings: Settings) -> str | None:
+    """The engine's version marker as a load recorded it (a snapshot or write id; a
+    `pushing-` value while a push is unfinished); None when the engine has none."""
+    backend = RemoteBackend(settings)
+    try:
+        version = backend.version()
+    finally:
+        backend.close()
+    return version.removeprefix("remote-") if version.startswith("remote-") else None
+
+
 def _put(backend: RemoteBackend, graph: str | None, data: Any, report: PushReport) -> None:
     shown = "the default graph" if graph is None else f"<{graph}>"
     try:
