@@ -8,8 +8,8 @@
 Setting up means: a virtual environment in `.venv`, this project installed
 into it (editable, with its test extras), re-done only when pyproject.toml
 changes; for tests, also Debian's `chromium` (browser tests) and
-`libapache-jena-java` (Jena client tests) when the machine allows installing
-them. Both also install the pinned browser libraries of the query page
+`libapache-jena-java` (Jena client tests) and `postgresql` (the shared change
+log's tests, run as a disposable cluster) when the machine allows installing them. Both also install the pinned browser libraries of the query page
 (endpoint/asset-packages.json) into `.museum-kg/assets` when `npm` is
 available, so the page works offline; without npm it uses a CDN. The npm
 clients of the tests (ldes-client, Comunica) install themselves into
@@ -18,6 +18,7 @@ clients of the tests (ldes-client, Comunica) install themselves into
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
@@ -57,12 +58,17 @@ def setup(extras: str) -> None:
 TEST_PACKAGES = [
     ("chromium", "/usr/bin/chromium", "browser tests"),
     ("libapache-jena-java", "/usr/share/java/jena-arq.jar", "Jena client tests"),
+    ("postgresql", "/usr/lib/postgresql/*/bin/initdb", "PostgreSQL change log tests"),
 ]
+
+
+def _present(path: str) -> bool:
+    return any(Path(p).exists() for p in glob.glob(path))
 
 
 def ensure_test_packages() -> None:
     """apt-get install what the tests use and is missing, when root; never fatal."""
-    missing = [(name, why) for name, path, why in TEST_PACKAGES if not Path(path).exists()]
+    missing = [(name, why) for name, path, why in TEST_PACKAGES if not _present(path)]
     if not shutil.which("java"):  # Jena's jars are no use without a JRE
         missing = [(name, why) for name, why in missing if name != "libapache-jena-java"]
     if not missing:
@@ -75,7 +81,7 @@ def ensure_test_packages() -> None:
             for name, _ in missing:  # one at a time: a failure leaves the others installed
                 run("apt-get", "install", "-y", "-q", name, env=env, **quiet)
     for name, path, why in TEST_PACKAGES:
-        if (name, why) in missing and not Path(path).exists():
+        if (name, why) in missing and not _present(path):
             print(f"note: {name} is not installed; {why} will be skipped", flush=True)
 
 
