@@ -7,9 +7,10 @@
 
 Setting up means: a virtual environment in `.venv`, this project installed
 into it (editable, with its test extras), re-done only when pyproject.toml
-changes; for tests, also Debian's `chromium` (browser tests) and
+changes; for tests, also Debian's `chromium` (browser tests),
 `libapache-jena-java` (Jena client tests) and `postgresql` (the shared change
-log's tests, run as a disposable cluster) when the machine allows installing them. Both also install the pinned browser libraries of the query page
+log's tests, run as a disposable cluster) when the machine allows installing
+them. Both also install the pinned browser libraries of the query page
 (endpoint/asset-packages.json) into `.museum-kg/assets` when `npm` is
 available, so the page works offline; without npm it uses a CDN. The npm
 clients of the tests (ldes-client, Comunica) install themselves into

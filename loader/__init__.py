@@ -1,8 +1,9 @@
 """museum_kg.loader: validate RDF and load it into Oxigraph store snapshots.
 
-Public surface: `load()` -> `LoadReport`, `ChangeLog` (read the change log of
-a store), `generate()` (synthetic data); imported lazily, so reading the change
-log does not pull in the loading machinery. Rule: this package never imports
+Public surface: `load()` -> `LoadReport`, `ChangeLog` / `open_changelog(settings)`
+(read the change log of a store, SQLite or PostgreSQL), `generate()` (synthetic
+data); imported lazily, so reading the change log does not pull in the loading
+machinery. Rule: this package never imports
 `museum_kg.endpoint` or Flask.
 """
 
@@ -16,6 +17,7 @@ _EXPORTS = {
     "ChangeLog": "museum_kg.loader.changelog",
     "Change": "museum_kg.loader.changelog",
     "EntityState": "museum_kg.loader.changelog",
+    "open_changelog": "museum_kg.loader.changelog",
     "generate": "museum_kg.loader.synthetic",
 }
 __all__ = sorted(_EXPORTS)
