@@ -32,7 +32,7 @@ from museum_kg.endpoint.publish.http import (
     negotiate,
     split_suffix,
 )
-from museum_kg.endpoint.publish.state import History, publication
+from museum_kg.endpoint.publish.state import History, last_change, publication
 from rdflib import URIRef
 
 from museum_kg.errors import Gone, NotFound
@@ -82,7 +82,7 @@ def serve_resource(path: str) -> Response:
         )
     # The page also shows linked resources, so it can change when they do: the time of
     # the data's last change is the honest Last-Modified (the ETag is per entity).
-    last_modified = History(settings).latest() or publication(settings, backend).loaded
+    last_modified = last_change(settings, backend) or publication(settings, backend).loaded
     local = "/" + bare
     quotes = None  # passage texts, only on HTML pages and with the setting source_documents
     if fmt is HTML:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 from museum_kg.endpoint.app import current_backend, current_settings
 from museum_kg.endpoint.publish.http import conditional, etag_of, local_path
 from museum_kg.endpoint.publish.sparql import select, values
-from museum_kg.endpoint.publish.state import History, publication
+from museum_kg.endpoint.publish.state import History, last_change, publication
 from rdflib import Literal
 
 bp = Blueprint("sitemap", __name__)
@@ -70,7 +70,7 @@ def sitemap() -> Response:
     lines.append("</urlset>\n")
     body = "\n".join(lines)
     response = Response(body, mimetype="application/xml")
-    latest = History(settings).latest() or pub.loaded
+    latest = last_change(settings, backend) or pub.loaded
     return conditional(response, etag_of(body), latest, vary=False)
 
 

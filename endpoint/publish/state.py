@@ -71,14 +71,25 @@ def publication(settings: Settings, backend: Backend) -> Publication:
             snapshot = None
     if snapshot is not None:
         return Publication(version, snapshot.id, snapshot.created)
+    return Publication(version, None, _latest_change(settings, version) or EPOCH)
+
+
+def last_change(settings: Settings, backend: Backend) -> datetime | None:
+    """When the served data last changed (`History.latest()`), read once per data version."""
+    return _latest_change(settings, backend.version())
+
+
+def _latest_change(settings: Settings, version: str) -> datetime | None:
     key = (Path(settings.store), settings.changelog_url, version)
-    if key not in _latest:
-        latest = History(settings).latest()
-        with _lock:
-            if len(_latest) > 64:
-                _latest.clear()
-            _latest[key] = latest
-    return Publication(version, None, _latest[key] or EPOCH)
+    with _lock:
+        if key in _latest:
+            return _latest[key]
+    latest = History(settings).latest()
+    with _lock:
+        if len(_latest) > 64:
+            _latest.clear()
+        _latest[key] = latest
+    return latest
 
 
 class History:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from remote_engines import EngineUnderTest
 
 ENGINE_TIMEOUT_S = 10  # the engine's own limit, so a query we gave up on stops there too
 
@@ -206,27 +207,7 @@ def remote_backend(loaded_remote):
 # --- an engine a test may write to, of any kind (the two-instance tests) -------------
 
 
-@dataclass
-class EngineUnderTest:
-    """A fresh engine for tests that write: its kind (`backend_engine`) and query URL."""
-
-    kind: str
-    query_url: str
-
-    def env(self) -> dict[str, str]:
-        return {"MUSEUM_KG_BACKEND_ENGINE": self.kind, "MUSEUM_KG_BACKEND": self.query_url}
-
-
 @pytest.fixture()
 def oxigraph_engine(oxigraph_factory) -> EngineUnderTest:
     """A new, empty `oxigraph serve`."""
     return EngineUnderTest("oxigraph", oxigraph_factory().query_url)
-
-
-def engine_under_test(name: str, value) -> EngineUnderTest:
-    """The engine fixture `name`'s value as an `EngineUnderTest`: one already, or an object
-    with `query_url` (or a query URL), whose kind is the fixture's name up to `_`."""
-    if isinstance(value, EngineUnderTest):
-        return value
-    url = value if isinstance(value, str) else value.query_url
-    return EngineUnderTest(name.split("_")[0], url)

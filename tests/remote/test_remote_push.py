@@ -130,3 +130,17 @@ def test_a_rebuild_deletes_the_graphs_the_input_no_longer_has(engine, cli_load) 
     assert result.exit_code == 0, result.output
     assert "deleted 1 graph(s)" in result.output
     assert EXTRA not in _graphs(engine)
+
+
+def test_an_add_is_refused_when_the_engine_holds_data_the_local_snapshot_lacks(
+    oxigraph_factory, cli_load, extra_file, tmp_path
+):
+    engine = oxigraph_factory()
+    assert cli_load(engine, "--no-validate").exit_code == 0
+    elsewhere = tmp_path / "another-loader"  # a folder whose snapshot is not the engine's
+    assert cli_load(engine, "--no-validate", "--mode", "rebuild", store=elsewhere).exit_code == 0
+    before = _graphs(engine)
+    result = cli_load(engine, "--mode", "add", "--no-validate", str(extra_file))
+    assert result.exit_code != 0, (result.output, _marker(engine))
+    assert "builds on the local snapshot" in result.output and "--mode rebuild" in result.output
+    assert _graphs(engine) == before  # nothing pushed

@@ -3,13 +3,15 @@ each with its own empty store folder, see each other's changes within the docume
 
 The instances are real servers (separate processes, over HTTP), the load is the real
 `museum-kg load --backend` and the write a SPARQL Update over HTTP. Checked through the
-other instance: `/sparql`, the LDES, OAI-PMH, the entity page and the dataset statistics.
-Every engine fixture named in `ENGINES` runs the same test (tests/remote/conftest.py:
-`engine_under_test`); the wait is the documented delay (docs/scaling.md), once, with no retry.
+other instance: `/sparql`, the LDES, OAI-PMH, the entity page (and its Last-Modified),
+the dataset statistics, the sitemap and the dumps each instance makes for itself.
+Every engine fixture named in `ENGINES` runs the same test (tests/remote_engines.py);
+the wait is the documented delay (docs/scaling.md), once, with no retry.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import subprocess
@@ -21,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import engine_under_test
 from rdflib import Graph, URIRef
+from remote_engines import engine_under_test
 from writes import insert_museum
 
 from museum_kg.paths import ROOT
@@ -129,6 +131,12 @@ def _oai_record(instance: Instance, iri: str) -> str:
     return response.text
 
 
+def _dump(instance: Instance) -> bytes:
+    response = instance.get("dumps/museum-kg.nq.gz")
+    assert response.status_code == 200, response.text[:300]
+    return gzip.decompress(response.content)
+
+
 def _triples(instance: Instance) -> int:
     graph = Graph().parse(data=instance.get("dataset", "text/turtle").text, format="turtle")
     (count,) = graph.objects(URIRef(BASE + "dataset"), URIRef(VOID + "triples"))
@@ -152,6 +160,8 @@ def test_a_load_through_one_and_a_write_through_the_other_are_seen_by_both(insta
     loaded = _triples(second)
     assert loaded > 1000 and _triples(first) == loaded
     assert not any(second.store.glob("changelog*"))  # nothing of the change log is local
+    assert AUTO.encode() in _dump(first)  # made by this instance, for this data version
+    modified = first.get("id/org/beijing-auto-museum", "text/html").headers["Last-Modified"]
 
     write = requests.post(
         second.url + "sparql",
@@ -169,3 +179,7 @@ def test_a_load_through_one_and_a_write_through_the_other_are_seen_by_both(insta
         page = instance.get("id/org/added-through-the-second-instance", "text/html")
         assert page.status_code == 200 and "Shared Museum" in page.text
         assert _triples(instance) > loaded
+        assert "/id/org/added-through-the-second-instance<" in instance.get("sitemap.xml").text
+        assert ADDED.encode() in _dump(instance)  # a new dump for the new version
+        page = instance.get("id/org/beijing-auto-museum", "text/html")
+        assert page.headers["Last-Modified"] != modified  # the data's last change, shared
