@@ -89,7 +89,9 @@ class ChangeLog:
     def __init__(self, path: Path | str | None = None, database: Database | None = None) -> None:
         """The change log at `path` (SQLite), or in `database` (see `open_changelog`)."""
         if database is None:
-            database = SqliteDatabase(Path(path or "changelog.sqlite"))
+            if path is None:
+                raise TypeError("ChangeLog needs the path of a change log or a database")
+            database = SqliteDatabase(Path(path))
         self.database = database
         self.path = getattr(database, "path", None)  # the SQLite file, if it is one
         self.db = database  # SQL in SQLite's spelling; `database` translates it

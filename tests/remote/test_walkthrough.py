@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,6 +68,9 @@ def test_the_documented_walkthrough_runs_and_both_instances_answer_alike(postgre
     oxigraph = Path(sys.executable).with_name("oxigraph")
     if not oxigraph.is_file():
         pytest.skip("the `oxigraph` server binary is not installed (pip install oxigraph)")
+    for program in ("curl", "createdb"):  # createdb: Debian's postgresql-client
+        if shutil.which(program) is None:
+            pytest.skip(f"the walk-through uses `{program}`, which is not installed")
     ports = dict(zip(PORTS, _free_ports(len(PORTS)), strict=True))
     ports[5432] = postgres.port  # the test's own PostgreSQL server
     script = walkthrough()
