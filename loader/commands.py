@@ -165,3 +165,34 @@ def update(update, file, store, backend, timeout, fmt) -> None:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
     else:
         click.echo(report.summary())
+
+
+@click.group()
+def changelog() -> None:
+    """The change log (feeds, entity histories): see docs/scaling.md."""
+
+
+@changelog.command("copy")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Store folder whose changelog.sqlite is copied (setting `store`).",
+)
+@click.option(
+    "--to",
+    "url",
+    metavar="URL",
+    default=None,
+    help="The PostgreSQL database (default: setting `changelog_url`, MUSEUM_KG_CHANGELOG_URL).",
+)
+def copy(store, url) -> None:
+    """Copy the store's change log into an empty PostgreSQL change log (ids and times kept),
+    so instances sharing it keep the history the feeds publish."""
+    from museum_kg.loader.changelog_copy import copy_changelog
+
+    settings = Settings.load(store=store)
+    url = url or settings.changelog_url
+    if not url:
+        raise click.UsageError("name the database with --to or MUSEUM_KG_CHANGELOG_URL")
+    click.echo(copy_changelog(Path(settings.store), url).summary())

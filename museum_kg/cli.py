@@ -1,7 +1,7 @@
 """The `museum-kg` command: a thin click layer over the library.
 
 Each command group lives next to the code it drives and is registered here:
-`load`, `generate`, `update` (museum_kg.loader.commands), `source`, `check`
+`load`, `generate`, `update`, `changelog` (museum_kg.loader.commands), `source`, `check`
 (museum_kg.loader.curate.commands), `serve` (museum_kg.endpoint.commands), `query`
 (museum_kg.endpoint.saved.commands).
 Errors from the exception tree print their message and exit with status 1;
@@ -25,6 +25,7 @@ COMMANDS = {
     "serve": "museum_kg.endpoint.commands:serve",
     "query": "museum_kg.endpoint.saved.commands:query",
     "update": "museum_kg.loader.commands:update",
+    "changelog": "museum_kg.loader.commands:changelog",
     "source": "museum_kg.loader.curate.commands:source",
     "check": "museum_kg.loader.curate.commands:check",
 }

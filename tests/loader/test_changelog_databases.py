@@ -115,3 +115,35 @@ def test_an_unreachable_database_is_reported_with_what_to_check(postgres):
     with pytest.raises(Exception, match="check `changelog_url`") as caught:
         PostgresDatabase(url)
     assert "password" not in str(caught.value)
+
+
+def test_a_stores_change_log_is_copied_whole_into_an_empty_shared_database(
+    settings, store_dir, data_dir, changelog_url, runner
+):
+    from museum_kg.loader import load
+    from museum_kg.loader.changelog import ChangeLog
+
+    from museum_kg.cli import main
+
+    museums = data_dir / "museums.ttl"
+    load([museums], settings, mode="rebuild", validate=False)
+    museums.write_text(museums.read_text().replace('"Harbour Museum"@en', '"Old Harbour"@en'))
+    load([museums], settings, validate=False)
+    args = ["changelog", "copy", "--store", str(store_dir), "--to", changelog_url]
+    result = runner.invoke(main, args, env={})
+    assert result.exit_code == 0, result.output
+    assert "copied the change log" in result.output
+    sqlite = ChangeLog(store_dir / "changelog.sqlite")
+    shared = ChangeLog(database=open_database(store_dir, changelog_url))
+    try:
+        assert shared.changes() == sqlite.changes() and len(shared.changes()) == 8
+        assert shared.live_hashes() == sqlite.live_hashes()
+        versions = "SELECT id, label, classes, triples FROM versions ORDER BY id"
+        assert shared.db.execute(versions).fetchall() == sqlite.db.execute(versions).fetchall()
+        later = _record(shared, "next", {A: b"a1"}, T0)  # ids continue after the copied ones
+        assert later > max(row[0] for row in sqlite.db.execute("SELECT id FROM loads"))
+    finally:
+        sqlite.close()
+        shared.close()
+    again = runner.invoke(main, args, env={})
+    assert again.exit_code != 0 and "already holds a change log" in again.output
