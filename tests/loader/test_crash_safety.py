@@ -50,9 +50,19 @@ def _staged(store_dir: Path, suffix: str = ""):
         if not staging.is_dir():
             return False
         dirs = [p for p in staging.iterdir() if p.name.endswith(suffix)]
-        return any(any(d.iterdir()) for d in dirs) if not suffix else bool(dirs)
+        if suffix:
+            return bool(dirs)
+        return any(_has_files(d) for d in dirs)
 
     return ready
+
+
+def _has_files(folder: Path) -> bool:
+    """Whether `folder` holds anything; a folder the load removed meanwhile holds nothing."""
+    try:
+        return any(folder.iterdir())
+    except FileNotFoundError:  # a `.tmp` folder renamed or removed since it was listed
+        return False
 
 
 def _versions_written(store_dir: Path):
