@@ -192,7 +192,7 @@ def generate(out: Path | str, entities: int, seed: int = 0) -> Stats:
                 (_m("value"), _typed(rng.randrange(1, 100000), "integer")),
                 (_m("unit"), f"<http://qudt.org/vocab/unit/{UNITS[i % len(UNITS)]}>"),
                 (_m("qualifier"), _iri("measure", "syn-qualifier-exactly")),
-                (_m("year"), _typed(year, "gYear")),
+                (_m("year"), _typed(year, "gYear")), (_m("startDate"), _typed(year, "gYear")),
             )  # fmt: skip
         w.flush()
     return Stats(w.entities, w.triples)

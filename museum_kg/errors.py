@@ -316,12 +316,27 @@ class ShapeViolations(LoadError):
             lines.append(f"  <{focus}>")
             for v in items:
                 where = f"{v.path}: " if v.path else ""
-                value = f" (value {v.value})" if v.value else ""
+                shown = v.value and v.value != f"<{v.focus}>"  # the node itself: said above
+                value = f" (value {v.value})" if shown else ""
                 level = "" if v.severity == "Violation" else f"[{v.severity}] "
                 lines.append(f"    - {level}{where}{v.message}{value}")
         if len(groups) > limit:
             lines.append(f"  ... and {len(groups) - limit} more node(s)")
         return lines
+
+
+class ShapesNotSupported(LoadError):
+    """A shapes graph uses SHACL the validator cannot check; nothing is skipped silently."""
+
+    code = "shapes_not_supported"
+
+    def __init__(self, shape: str, what: str) -> None:
+        super().__init__(
+            f"shape {shape}: {what}; the validator checks the SHACL Core constraints listed in "
+            "docs/loading.md#validation: rewrite the shape with those (or as a sh:sparql "
+            "constraint on a node shape)",
+            shape=shape,
+        )
 
 
 class CurationError(LoadError):

@@ -235,7 +235,7 @@ def _shapes(store, graphs, limit: int | None) -> tuple[list[Problem], int, int]:
         return [
             Problem(
                 "", "", v.focus,
-                v.message + (f" (value {v.value})" if v.value else ""),
+                v.message + _value(v),
                 severity="error" if v.severity == "Violation" else "warning",
                 field=v.path,
                 shape=v.shape or "sh",
@@ -243,6 +243,11 @@ def _shapes(store, graphs, limit: int | None) -> tuple[list[Problem], int, int]:
             for v in exc.violations
         ], len(focus), 0  # fmt: skip
     return [], len(focus), 0
+
+
+def _value(v) -> str:
+    """` (value X)`, unless X is the node itself (named already)."""
+    return f" (value {v.value})" if v.value not in (None, f"<{v.focus}>") else ""
 
 
 def _shown(term) -> str:

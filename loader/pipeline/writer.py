@@ -163,10 +163,9 @@ def commit(change: Change, target: Target, label: str | None = None) -> WriteRep
 
 
 def warm() -> None:
-    """Load what the first write would otherwise wait for (pyshacl and rdflib's parsers:
-    seconds), in a writer process that has just started."""
-    import pyshacl  # noqa: F401
-    import rdflib.plugins.sparql  # noqa: F401
+    """Load what the first write would otherwise wait for (rdflib, which reads the shapes),
+    in a writer process that has just started."""
+    import rdflib.plugins.parsers.ntriples  # noqa: F401
 
 
 def maintain() -> None:
