@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,6 +38,7 @@ class Feed:
         self.folder = folder
         self.error: BaseException | None = None
         self.lines = 0  # quads handed over with add()
+        self.loaded = 0  # lines loaded so far (asserted, derived and set-aside ones)
         self.calls = 0  # bulk_load calls made
         self._cancelled = False
         self._jobs: queue.Queue = queue.Queue(maxsize=1)
@@ -128,12 +130,23 @@ class Feed:
             reader.join()
         self._jobs.join()
 
-    def wait(self) -> None:
-        """`drain()`, then stop the workers (the feed keeps no reference to the store)."""
+    def wait(self, tick=None) -> None:
+        """`drain()`, then stop the workers (the feed keeps no reference to the store);
+        `tick()` is called about every 0.2 s meanwhile (progress bars)."""
         try:
+            if tick is not None:
+                self._submit()
+                while self._busy():
+                    tick()
+                    time.sleep(0.2)
+                tick()
             self.drain()
         finally:
             self.close()
+
+    def _busy(self) -> bool:
+        threads = self._readers + self._followers
+        return self._jobs.unfinished_tasks > 0 or any(t.is_alive() for t in threads)
 
     def close(self) -> None:
         """Stop: drop what is not loaded yet, wait for the calls under way, end the threads."""
@@ -206,3 +219,5 @@ class Feed:
         else:
             self.store.bulk_load(input=job[1], format=ox.RdfFormat.N_TRIPLES,
                                  to_graph=ox.NamedNode(job[2]), lenient=True)  # fmt: skip
+        if kind != "quads-file":
+            self.loaded += job[1].count(b"\n")

@@ -271,10 +271,10 @@ def _commit_files(sources, settings, mode, validate, reporter, started) -> LoadR
     previous = SnapshotStore(settings.store).current_id()
     names = ", ".join(s.path.name for s in sources[:3]) + (" ..." if len(sources) > 3 else "")
     try:
-        with reporter.bar("writing", None):
+        with reporter.bar("writing", None) as advance:
             report = commit(GraphWrite(tuple(payloads), replace=mode == "replace"), target, names)
-        with reporter.bar("merging", None):
-            maintain()  # the union merge, the first time a triple is in two graphs
+            advance(0, sum(report.inserted.values()) + sum(report.deleted.values()))
+        maintain()  # the union merge, the first time a triple is in two graphs
     except RdfSyntaxError as error:
         source = next((s for s in sources if str(s.path) == error.file), None)
         if source is not None:
@@ -308,8 +308,14 @@ def _prepare(
     store, builder, settings, digests, materializer, spool, sources, mode, push, reporter, feed
 ):
     inferred_graph = settings.base_iri + "graph/inferred"
-    with reporter.bar("deriving", None):
-        feed.wait()  # the input and the derived triples are in the store
+    with reporter.bar("deriving", None) as advance:  # the triples loaded meanwhile
+        seen = [feed.loaded]
+
+        def tick() -> None:
+            advance(0, feed.loaded - seen[0])
+            seen[0] = feed.loaded
+
+        feed.wait(tick)  # the input and the derived triples are in the store
     keys = dict(digests.graph_keys)
     keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
         "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
@@ -322,9 +328,9 @@ def _prepare(
         if mode != "rebuild":
             touched = {inferred_graph}.union(*(graphs_in(s) for s in sources))
         push(store, builder.id, touched)
-    with reporter.bar("merging", None):  # last: dumps, digests and pushes never see it
-        if union_needed(store, digests.shared, digests.blank_graphs):
-            materialise_union(store)  # else the engine's union has no triple twice
+    if union_needed(store, digests.shared, digests.blank_graphs):  # else the engine's union
+        with reporter.bar("merging", None) as advance:  # has no triple twice; last: dumps,
+            materialise_union(store, lambda n: advance(0, n))  # digests, pushes never see it
 
 
 def _load_reading(store, sources, feed, work, ontology_graph, inferred_graph, reporter, derive):

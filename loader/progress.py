@@ -15,35 +15,41 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 
 
 class Reporter:
     """Shows one bar per phase; `enabled=False` (not a terminal) shows nothing."""
 
-    def __init__(self, enabled: bool | None = None) -> None:
-        console = Console(stderr=True)
+    def __init__(self, enabled: bool | None = None, console: Console | None = None) -> None:
+        console = console or Console(stderr=True)
         self.enabled = console.is_terminal if enabled is None else enabled
         self.console = console
         self.messages: list[str] = []
 
     def note(self, text: str) -> None:
-        """A one-line remark (warnings, phase summaries); printed on terminals."""
+        """A one-line remark (warnings, phase summaries); printed on terminals, once."""
+        if text in self.messages:
+            return
         self.messages.append(text)
         if self.enabled:
             self.console.print(text, highlight=False)
 
     @contextmanager
     def bar(self, label: str, total: float | None, unit: str = "triples"):
-        """A bar over `total` units; yields `advance(amount, triples)`."""
+        """A bar over `total` units; yields `advance(amount, triples)`.
+
+        One line of at most 80 columns: phase, bar, per cent, count, rate, time spent
+        and left (`0:01:02 12.3M triples 456k/s`)."""
         if not self.enabled:
             yield lambda amount=0, triples=0: None
             return
         progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
+            TextColumn("{task.description}", table_column=Column(width=11, no_wrap=True)),
+            BarColumn(bar_width=14),
             TaskProgressColumn(),
-            TextColumn("{task.fields[triples]:>12,} " + unit),
-            TextColumn("{task.fields[rate]:>10,.0f} " + unit + "/s"),
+            TextColumn("{task.fields[count]}", table_column=Column(width=14, justify="right")),
+            TextColumn("{task.fields[rate]}", table_column=Column(width=8, justify="right")),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             TextColumn("left"),
@@ -51,7 +57,8 @@ class Reporter:
             transient=False,
         )
         with progress:
-            task = progress.add_task(label, total=total, triples=0, rate=0.0)
+            name = label if len(label) <= 11 else label[:10] + "…"
+            task = progress.add_task(name, total=total, count=f"0 {unit}", rate="")
             state = {"triples": 0}
 
             def advance(amount: float = 0, triples: int = 0) -> None:
@@ -60,12 +67,21 @@ class Reporter:
                 progress.update(
                     task,
                     advance=amount,
-                    triples=state["triples"],
-                    rate=state["triples"] / elapsed,
+                    count=f"{short(state['triples'])} {unit}",
+                    rate=f"{short(state['triples'] / elapsed)}/s",
                 )
 
             yield advance
             progress.update(task, completed=total)
+
+
+def short(number: float) -> str:
+    """`987`, `12.3k`, `4.56M`: at most 6 characters."""
+    for factor, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if number >= factor:
+            scaled = number / factor
+            return f"{scaled:.3g}{suffix}" if scaled < 1000 else f"{scaled:.0f}{suffix}"
+    return f"{number:.0f}"
 
 
 class CountingReader(io.RawIOBase):

@@ -16,14 +16,15 @@ triple occurs in two graphs (`needed()`), where the engine's union already is th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 UNION_GRAPH = "urn:museum-kg:union"
 
 
-def materialise(store: Any) -> None:
-    """Rewrite `UNION_GRAPH` of a writable pyoxigraph `store` as the merge of the rest."""
+def materialise(store: Any, on_quads: Callable[[int], object] | None = None) -> None:
+    """Rewrite `UNION_GRAPH` of a writable pyoxigraph `store` as the merge of the rest;
+    `on_quads(n)` hears of every 10,000 quads merged (progress bars)."""
     import pyoxigraph as ox
 
     union = ox.NamedNode(UNION_GRAPH)
@@ -32,11 +33,24 @@ def materialise(store: Any) -> None:
     sources: list[Any] = [g for g in store.named_graphs() if g != union]
     sources.append(ox.DefaultGraph())
     for graph in sources:  # one graph at a time: never reads what it is writing
-        store.bulk_extend(
+        quads = (
             ox.Quad(q.subject, q.predicate, q.object, union)
             for q in store.quads_for_pattern(None, None, None, graph)
         )
+        store.bulk_extend(quads if on_quads is None else _counted(quads, on_quads))
     store.add_graph(union)  # present even when the store is empty
+
+
+def _counted(items: Iterable, on_count: Callable[[int], object], every: int = 10_000):
+    n = 0
+    for item in items:
+        yield item
+        n += 1
+        if n == every:
+            on_count(n)
+            n = 0
+    if n:
+        on_count(n)
 
 
 def needed(store: Any, shared: Iterable[str], blank_graphs: int) -> bool:

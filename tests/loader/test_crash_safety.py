@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from museum_kg.loader import ChangeLog, generate, load
+from terminal import Terminal, screen_lines
 
 from museum_kg.store.snapshots import SnapshotStore
 
@@ -141,3 +142,23 @@ def test_ctrl_c_stops_a_first_load_at_once_and_leaves_no_store_behind(big_file, 
     assert time.monotonic() - sent < 10
     assert process.returncode != 0 and "Traceback" not in output, output
     assert not store.exists()
+
+
+def test_ctrl_c_during_validation_stops_within_two_seconds(big_file, tmp_path, settings):
+    """SIGINT while the load validates its nodes (the progress bar shows it): the load
+    stops at once with a message, the served snapshot stays, nothing is left staged."""
+    store = Path(settings.store)
+    load([FIXTURES / "museums.ttl"], settings, mode="rebuild", validate=False)
+    served = SnapshotStore(store).current_id()
+    term = Terminal(["load", str(big_file), "--store", str(store), "--mode", "add"])
+    assert term.read_until("validating"), "the load never validated:\n" + term.output
+    sent = time.monotonic()
+    term.process.send_signal(signal.SIGINT)
+    code = term.finish(timeout=60)
+    stopped = time.monotonic() - sent
+    shown = screen_lines(term.output)
+    assert not any(line.startswith("deriving") for line in shown), "interrupted too late"
+    assert stopped < 2.5, f"took {stopped:.1f} s to stop"
+    assert code != 0 and "Traceback" not in term.output and "Aborted" in term.output
+    assert SnapshotStore(store).current_id() == served
+    assert not any((store / "staging").iterdir())
