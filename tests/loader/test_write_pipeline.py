@@ -12,7 +12,7 @@ from museum_kg.loader import ChangeLog, load
 from museum_kg.loader.pipeline import Target, commit
 from writes import PREFIXES, insert_museum, museum_triples
 
-from museum_kg.errors import QuerySyntaxError, RequestError, ShapeViolations
+from museum_kg.errors import QuerySyntaxError, RequestError, ShapesNotSupported, ShapeViolations
 from museum_kg.settings import Settings
 from museum_kg.store.changes import GraphDelete, GraphWrite, RdfPayload, SparqlUpdate
 from museum_kg.store.snapshots import SnapshotStore
@@ -76,6 +76,20 @@ def test_a_change_the_shapes_refuse_changes_nothing_anywhere(store: Path) -> Non
     assert SnapshotStore(store).current_id() == before
     assert ChangeLog(store / "changelog.sqlite").last_id() == last
     assert not list((store / "staging").iterdir())
+
+
+def test_shapes_the_validator_cannot_check_are_refused_as_a_write(store: Path) -> None:
+    """A shape with `sh:node` written into the shapes graph: refused when the shapes are
+    read, before anything is published (never a shape silently left unchecked)."""
+    before = SnapshotStore(store).current_id()
+    shape = (
+        f"{PREFIXES}PREFIX sh: <http://www.w3.org/ns/shacl#> INSERT DATA {{ GRAPH <{BASE}shapes> "
+        f"{{ <{BASE}shapes#Nested> a sh:NodeShape ; sh:targetClass mkg:Museum ; sh:property "
+        f'[ sh:path mkg:partner ; sh:node <{BASE}shapes#Other> ; sh:message "m" ] }} }}'
+    )
+    with pytest.raises(ShapesNotSupported, match="mkgsh:Nested"):
+        commit(SparqlUpdate(shape), target(store))
+    assert SnapshotStore(store).current_id() == before
 
 
 def test_a_delete_that_matches_nothing_is_a_visible_no_op(store: Path) -> None:
