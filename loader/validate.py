@@ -294,7 +294,7 @@ def _focus_name(row) -> str:
 
 def _violation(focus, path: str | None, message: str, shape, value) -> Violation:
     return Violation(
-        focus=focus.value if isinstance(focus, ox.NamedNode | ox.BlankNode) else str(focus),
+        focus=_focus_name({"s": focus}),  # blank nodes as `_:id`, as `targets()` names them
         path=compact(path) if path else None,
         message=message,
         severity=shape.severity,

@@ -71,10 +71,10 @@ def reference(store: ox.Store) -> set[tuple]:
 
 
 def _key(focus, path, message, value) -> tuple:
-    blank = focus if not focus.startswith("http") else None  # blank node ids differ
-    if blank and value and blank in value:
-        value = value.replace(blank, "b")
-    return ("_:b" if blank else focus, path, message, value)
+    if not focus.startswith("http"):  # a blank node: ids differ between the two
+        blank = "_:" + focus.removeprefix("_:")
+        focus, value = "_:b", value.replace(blank, "_:b") if value else value
+    return (focus, path, message, value)
 
 
 def nth(_store: ox.Store, where: str, n: int = 0) -> str:

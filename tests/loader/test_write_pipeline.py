@@ -78,6 +78,16 @@ def test_a_change_the_shapes_refuse_changes_nothing_anywhere(store: Path) -> Non
     assert not list((store / "staging").iterdir())
 
 
+def test_a_blank_node_the_shapes_target_is_validated_too(store: Path) -> None:
+    commit(SparqlUpdate(insert_museum(MUSEUM, GRAPH)), target(store))
+    bad = (f"{PREFIXES}INSERT DATA {{ GRAPH <{GRAPH}> {{ <{MUSEUM}> mkg:address "
+           '[ a mkg:Address ; rdfs:label "Somewhere"@en ] } }')  # fmt: skip
+    with pytest.raises(ShapeViolations) as refused:
+        commit(SparqlUpdate(bad), target(store))
+    blank = [v for v in refused.value.violations if v.focus.startswith("_:")]
+    assert blank and any(v.message == "Value is not of Node Kind sh:IRI" for v in blank)
+
+
 def test_shapes_the_validator_cannot_check_are_refused_as_a_write(store: Path) -> None:
     """A shape with `sh:node` written into the shapes graph: refused when the shapes are
     read, before anything is published (never a shape silently left unchecked)."""
