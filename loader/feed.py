@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -130,23 +129,20 @@ class Feed:
             reader.join()
         self._jobs.join()
 
-    def wait(self, tick=None) -> None:
-        """`drain()`, then stop the workers (the feed keeps no reference to the store);
-        `tick()` is called about every 0.2 s meanwhile (progress bars)."""
+    def wait(self) -> None:
+        """`drain()`, then stop the workers (the feed keeps no reference to the store)."""
         try:
-            if tick is not None:
-                self._submit()
-                while self._busy():
-                    tick()
-                    time.sleep(0.2)
-                tick()
             self.drain()
         finally:
             self.close()
 
-    def _busy(self) -> bool:
-        threads = self._readers + self._followers
-        return self._jobs.unfinished_tasks > 0 or any(t.is_alive() for t in threads)
+    def loading(self) -> bool:
+        """Whether lines handed over are still being read or loaded (progress bars)."""
+        return self._jobs.unfinished_tasks > 0 or any(t.is_alive() for t in self._readers)
+
+    def settling(self) -> bool:
+        """Whether the work for after the load (`then`) still runs (progress bars)."""
+        return any(t.is_alive() for t in self._followers)
 
     def close(self) -> None:
         """Stop: drop what is not loaded yet, wait for the calls under way, end the threads."""
@@ -219,5 +215,9 @@ class Feed:
         else:
             self.store.bulk_load(input=job[1], format=ox.RdfFormat.N_TRIPLES,
                                  to_graph=ox.NamedNode(job[2]), lenient=True)  # fmt: skip
-        if kind != "quads-file":
+        if kind == "quads-file":
+            with open(job[1], "rb") as lines:
+                blocks = iter(lambda: lines.read(1 << 20), b"")
+                self.loaded += sum(block.count(b"\n") for block in blocks)
+        else:
             self.loaded += job[1].count(b"\n")

@@ -308,14 +308,22 @@ def _prepare(
     store, builder, settings, digests, materializer, spool, sources, mode, push, reporter, feed
 ):
     inferred_graph = settings.base_iri + "graph/inferred"
-    with reporter.bar("deriving", None) as advance:  # the triples loaded meanwhile
-        seen = [feed.loaded]
-
-        def tick() -> None:
-            advance(0, feed.loaded - seen[0])
-            seen[0] = feed.loaded
-
-        feed.wait(tick)  # the input and the derived triples are in the store
+    with reporter.bar("deriving", materializer.count) as advance:  # derived triples loaded
+        shown = 0
+        while True:
+            busy = feed.loading()
+            done = min(max(feed.loaded - feed.lines, 0), materializer.count)
+            advance(done - shown, done - shown)
+            shown = done
+            if not busy:
+                break
+            time.sleep(0.2)
+    if feed.settling():  # the files the chunks left are merged (`Store.optimize`)
+        with reporter.bar("compacting", None) as advance:
+            advance(0, feed.loaded)
+            feed.wait()
+    else:
+        feed.wait()  # the input and the derived triples are in the store
     keys = dict(digests.graph_keys)
     keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
         "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
