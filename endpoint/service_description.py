@@ -133,7 +133,9 @@ def statistics(settings: Settings, backend: Backend) -> dict:
             return _cache[key]
     stats: dict = {}
     try:
-        stats["graphs"] = {row["g"]: row["n"] for row in _select(settings, backend, GRAPH_COUNTS)}
+        listed = set(backend.graphs())  # not an engine's own graphs (Virtuoso's, docs/scaling.md)
+        rows = _select(settings, backend, GRAPH_COUNTS)
+        stats["graphs"] = {row["g"]: row["n"] for row in rows if str(row["g"]) in listed}
         default = dict(_select(settings, backend, DEFAULT_COUNTS)[0])
         default.update(_select(settings, backend, CLASS_COUNT)[0])
         stats["default"] = default

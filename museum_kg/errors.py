@@ -83,7 +83,9 @@ class QuerySyntaxError(RequestError):
     code = "malformed_query"
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        where = f" (line {line}, column {column})" if line is not None else ""
+        where = ""
+        if line is not None:  # some engines give the line alone
+            where = f" (line {line}" + (f", column {column})" if column is not None else ")")
         super().__init__(f"the query does not parse{where}: {message}", line=line, column=column)
         self.line, self.column = line, column
 

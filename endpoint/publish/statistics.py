@@ -76,6 +76,7 @@ def compute(backend: Backend, settings: Settings, version: str) -> Statistics:
     totals = select(backend, settings, TOTALS)
     years = (select(backend, settings, YEARS) or [{}])[0]
     space = values("space", Literal(settings.base_iri + "id/"))
+    listed = set(backend.graphs())
     return Statistics(
         version=version,
         triples=_count(totals, "triples"),
@@ -84,7 +85,11 @@ def compute(backend: Backend, settings: Settings, version: str) -> Statistics:
         distinct_objects=_count(totals, "objects"),
         classes={str(r["c"]): int(r["n"]) for r in select(backend, settings, CLASSES)},
         properties={str(r["p"]): int(r["n"]) for r in select(backend, settings, PROPERTIES)},
-        graphs={str(r["g"]): int(r["n"]) for r in select(backend, settings, GRAPHS)},
+        graphs={
+            str(r["g"]): int(r["n"])
+            for r in select(backend, settings, GRAPHS)
+            if str(r["g"]) in listed  # not an engine's own graphs (Virtuoso's, docs/scaling.md)
+        },
         first_year=str(years["first"]) if "first" in years else None,
         last_year=str(years["last"]) if "last" in years else None,
     )

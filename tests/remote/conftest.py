@@ -1,13 +1,20 @@
-"""Fixtures of the remote-backend tests: real `oxigraph serve` processes on 127.0.0.1.
+"""Fixtures of the remote-backend tests: real engines on 127.0.0.1, Oxigraph server and
+Virtuoso.
 
-`oxigraph_factory()` starts a fresh server (the `oxigraph` package of the `test`
-extra, the same version as pyoxigraph) over a temporary folder on a free port;
-every server started is stopped at the end of the session. The tests skip, with
-the reason, only when the binary is missing or does not start.
+`oxigraph_factory()` starts a fresh `oxigraph serve` (the `oxigraph` package of the
+`test` extra, the same version as pyoxigraph) over a temporary folder on a free port;
+`virtuoso_factory()` a fresh Virtuoso (Debian's `virtuoso-opensource-7-bin`, see
+`virtuoso.py`) with its own database folder and ports. Every engine started is
+stopped at the end of the session. The tests skip, with the reason, only when the
+binary is missing or does not start; with `MUSEUM_KG_REQUIRE_VIRTUOSO=1` (as `.ci/run`
+sets) a missing Virtuoso fails them instead. `virtuoso_endpoint` is the `/sparql` URL
+of one empty Virtuoso of its own, for tests of other modules.
 
-`loaded_remote` is one read-only engine holding the bundled graph, loaded by the
-real `museum-kg load --backend` command, and `remote_server` a live museum-kg
-server in front of it. Tests that write start engines of their own.
+`engine_factory` is the factory of each engine kind in turn (the tests using it run
+once per kind); `loaded_remote` is one read-only engine of that kind holding the
+bundled graph, loaded by the real `museum-kg load --backend` command, and
+`remote_server` a live museum-kg server in front of it. Tests that write start
+engines of their own.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from remote_engines import EngineUnderTest
+from virtuoso import Virtuoso, binaries, start_virtuoso
 
+ENGINE_KINDS = ("oxigraph", "virtuoso")
 ENGINE_TIMEOUT_S = 10  # the engine's own limit, so a query we gave up on stops there too
 
 
@@ -34,6 +43,7 @@ class Oxigraph:
     process: subprocess.Popen
     url: str  # http://127.0.0.1:PORT/
     folder: Path
+    kind: str = "oxigraph"
 
     @property
     def query_url(self) -> str:
@@ -155,12 +165,57 @@ def oxigraph_factory(tmp_path_factory):
         server.stop()
 
 
-def _cli_load(engine: Oxigraph, *args: str, store: Path | None = None):
+@pytest.fixture(scope="session")
+def virtuoso_factory(tmp_path_factory):
+    """`start() -> Virtuoso`: a new, empty Virtuoso on 127.0.0.1 (about 5 s each)."""
+    required = os.environ.get("MUSEUM_KG_REQUIRE_VIRTUOSO") == "1"
+
+    def unavailable(reason: str):
+        if required:
+            pytest.fail(
+                f"the Virtuoso tests are required (MUSEUM_KG_REQUIRE_VIRTUOSO=1) but {reason}"
+            )
+        pytest.skip(reason)
+
+    if binaries() is None:
+        unavailable(
+            "Virtuoso is not installed (Debian: apt-get install virtuoso-opensource-7-bin; "
+            "`python3 tasks.py test` installs it when run as root)"
+        )
+    started: list[Virtuoso] = []
+
+    def start() -> Virtuoso:
+        try:
+            server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+        except RuntimeError as exc:
+            unavailable(str(exc))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(virtuoso_factory) -> str:
+    """The `/sparql` URL of an empty Virtuoso of its own (anonymous update and graph
+    writes granted); `/sparql-graph-crud` beside it is its Graph Store."""
+    return virtuoso_factory().query_url
+
+
+@pytest.fixture(scope="session", params=ENGINE_KINDS)
+def engine_factory(request):
+    """`start()` of each engine kind in turn: `oxigraph_factory` or `virtuoso_factory`."""
+    return request.getfixturevalue(f"{request.param}_factory")
+
+
+def _cli_load(engine, *args: str, store: Path | None = None):
     """`museum-kg load --backend ...` through the real command; returns click's result."""
     from museum_kg.cli import main
 
     env = {
-        "MUSEUM_KG_BACKEND_ENGINE": "oxigraph",
+        "MUSEUM_KG_BACKEND_ENGINE": engine.kind,
         "MUSEUM_KG_STORE": str(store or engine.folder / "museum-kg-store"),
     }
     return CliRunner().invoke(
@@ -175,9 +230,10 @@ def cli_load():
 
 
 @pytest.fixture(scope="session")
-def loaded_remote(oxigraph_factory) -> Oxigraph:
-    """An engine holding the bundled graph, pushed by `museum-kg load --backend` (read only!)."""
-    engine = oxigraph_factory()
+def loaded_remote(engine_factory):
+    """An engine of each kind holding the bundled graph, pushed by `museum-kg load
+    --backend` (read only!)."""
+    engine = engine_factory()
     result = _cli_load(engine)
     assert result.exit_code == 0, result.output
     return engine
@@ -190,7 +246,7 @@ def remote_server(loaded_remote, server_factory):
     return server_factory(
         store=settings.store,
         backend=settings.backend,
-        backend_engine="oxigraph",
+        backend_engine=loaded_remote.kind,
         max_rows=1000,
     )
 

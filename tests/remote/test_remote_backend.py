@@ -84,7 +84,8 @@ def test_the_union_default_graph_is_asked_of_the_engine(remote_backend) -> None:
     union = remote_backend.query(QueryRequest(query, "json", 20, union_default_graph=True))
     plain = remote_backend.query(QueryRequest(query, "json", 20))
     assert json.loads(union.read())["boolean"] is True
-    assert json.loads(plain.read())["boolean"] is False  # the real default graph is empty
+    # the real default graph is empty; Virtuoso's default graph is the union itself
+    assert json.loads(plain.read())["boolean"] is (remote_backend.engine.kind == "virtuoso")
 
 
 def test_named_and_default_graphs_of_the_request_reach_the_engine(remote_backend) -> None:
@@ -152,7 +153,8 @@ def test_a_result_larger_than_the_memory_spool_streams_complete(remote_backend) 
 def test_a_malformed_query_gives_the_engines_message_and_position(remote_backend) -> None:
     with pytest.raises(QuerySyntaxError) as caught:
         _rows(remote_backend, "SELECT * WHERE { ?s ?p }")
-    assert caught.value.line == 1 and caught.value.column is not None
+    assert caught.value.line == 1
+    assert caught.value.column is not None or remote_backend.engine.kind == "virtuoso"  # no column
     assert "does not parse" in caught.value.message
 
 

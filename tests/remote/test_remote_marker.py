@@ -1,5 +1,6 @@
 """The data version marker stays out of what users see over a remote engine, except the
-one documented place: the engine's default graph (and so Oxigraph's union of graphs)."""
+documented places: the engine's default graph (and so Oxigraph's union of graphs), and on
+Virtuoso its named graph, which `GRAPH ?g` there sees."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ def _sparql(server, query: str, accept: str = "application/sparql-results+json")
     return response
 
 
+def _not_on_virtuoso(engine) -> None:
+    if engine.kind == "virtuoso":
+        pytest.skip(
+            "Virtuoso has no default graph of its own: the marker keeps the named graph "
+            "urn:museum-kg:version there, which GRAPH ?g sees (docs/scaling.md)"
+        )
+
+
 def _values(server, query: str, name: str) -> set[str]:
     rows = _sparql(server, query).json()["results"]["bindings"]
     return {row[name]["value"] for row in rows if name in row}
@@ -37,13 +46,17 @@ def _values(server, query: str, name: str) -> set[str]:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
     ],
 )
-def test_graph_patterns_through_sparql_never_see_the_marker(remote_server, query) -> None:
+def test_graph_patterns_through_sparql_never_see_the_marker(
+    remote_server, loaded_remote, query
+) -> None:
+    _not_on_virtuoso(loaded_remote)
     graphs = _values(remote_server, query, "g")
     assert "https://w3id.org/museum-kg/graph/beijing-auto-museum" in graphs
     assert VERSION_GRAPH not in graphs
 
 
-def test_no_graph_holds_the_marker_triple(remote_server) -> None:
+def test_no_graph_holds_the_marker_triple(remote_server, loaded_remote) -> None:
+    _not_on_virtuoso(loaded_remote)
     query = f"SELECT ?g WHERE {{ GRAPH ?g {{ <{VERSION_NODE}> ?p ?o }} }}"
     assert _values(remote_server, query, "g") == set()
 

@@ -22,16 +22,7 @@ def _get(url: str, accept: str) -> requests.Response:
 
 
 def _engine_count(engine, pattern: str) -> int:
-    reply = requests.post(
-        engine.query_url,
-        data=f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}",
-        headers={
-            "Content-Type": "application/sparql-query",
-            "Accept": "application/sparql-results+json",
-        },
-        timeout=30,
-    )
-    return int(reply.json()["results"]["bindings"][0]["n"]["value"])
+    return int(engine.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]["n"])
 
 
 def test_an_entity_page_is_served_from_the_remote_engine(remote_server) -> None:

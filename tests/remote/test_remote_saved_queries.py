@@ -26,8 +26,18 @@ def runner(loaded_remote):
     backend.close()
 
 
+# Virtuoso 7.2.5 answers these two with one row where there are several: it loses rows
+# when `?type rdfs:subClassOf* ...`, `FILTER NOT EXISTS { ... rdfs:subClassOf+ ?type }` and
+# a filter on ?type meet (docs/scaling.md, "Virtuoso"). Strict: a fixed Virtuoso fails here.
+WRONG_ON_VIRTUOSO = {"organisations-by-type", "timeline"}
+
+
 @pytest.mark.parametrize("query_id", sorted(CATALOGUE.queries))
-def test_every_example_of_every_saved_query_holds_over_the_remote_engine(runner, query_id) -> None:
+def test_every_example_of_every_saved_query_holds_over_the_remote_engine(
+    runner, query_id, request
+) -> None:
+    if runner.backend.engine.kind == "virtuoso" and query_id in WRONG_ON_VIRTUOSO:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5 loses rows"))
     assert example_problems(CATALOGUE.get(query_id), runner) == []
 
 
@@ -55,7 +65,7 @@ def test_the_cli_runs_a_saved_query_on_the_backend_named_in_the_environment(
 
     env = {
         "MUSEUM_KG_BACKEND": loaded_remote.query_url,
-        "MUSEUM_KG_BACKEND_ENGINE": "oxigraph",
+        "MUSEUM_KG_BACKEND_ENGINE": loaded_remote.kind,
         "MUSEUM_KG_STORE": str(loaded_remote.folder / "no-local-store"),
     }
     result = CliRunner().invoke(

@@ -1,7 +1,8 @@
 """The remote backend: museum-kg over an existing SPARQL 1.1 engine.
 
 `RemoteBackend(settings)` implements `museum_kg.store.base.Backend` with the
-SPARQL 1.1 Protocol (queries: POST `application/sparql-query` to `backend`;
+SPARQL 1.1 Protocol (queries: POST to `backend`, in the form the engine reads,
+see `engines`;
 updates: POST `application/sparql-update` to `backend_update`) and the Graph
 Store Protocol (`backend_store`, `?graph=` / `?default`). The same rules as
 the embedded store apply:
@@ -67,9 +68,9 @@ from museum_kg.store.changes import (
     WriteReport,
     syntax_of,
 )
-from museum_kg.store.remote.engines import VERSION_GRAPH, Engine
+from museum_kg.store.remote.engines import Engine
 from museum_kg.store.remote.exchange import Exchange, Reply
-from museum_kg.store.remote.failures import failure, partial
+from museum_kg.store.remote.failures import cut_by_engine, failure, partial
 from museum_kg.store.remote.marker import (
     is_marker,
     is_marker_graph,
@@ -136,6 +137,7 @@ class RemoteBackend:
         params += self.engine.timeout_params(limit)
         wanted = request.result_format
         if capped and info.form == "select":
+            params += self.engine.row_limit_params(max_rows + 1)
             return self._capped_query(
                 text, params, deadline, limit, info, wanted=wanted, max_rows=max_rows
             )
@@ -146,10 +148,21 @@ class RemoteBackend:
         if partial(reply):
             reply.discard()
             raise QueryTimeout(limit)
+        cut = cut_by_engine(reply.headers, None)
+        if cut is not None:
+            reply.discard()
+            raise cut
         got = format_of(reply.media_type, form) or ask
         try:
             body, rows_capped = transcode(
-                reply.body, got, wanted, form, max_rows if capped else None, self._spool_path()
+                reply.body,
+                got,
+                wanted,
+                form,
+                max_rows if capped else None,
+                self._spool_path(),
+                ask_rows=self.engine.ask_as_rows,
+                relabel=self.engine.relabel,
             )
         except EngineGaveUp:
             raise QueryTimeout(limit) from None
@@ -159,10 +172,15 @@ class RemoteBackend:
         self._open()
         if result_format not in TRIPLE_FORMATS:
             raise NotAcceptable(result_format, list(TRIPLE_FORMATS))
-        if is_marker_graph(graph):
+        if graph in self.engine.hidden_graphs:
             raise NotFound(f"there is no graph <{graph}> in the store")
         limit = self.settings.timeout
         deadline = time.monotonic() + limit
+        if graph is None and not self.engine.has_default_graph:
+            empty = {"path": None, "data": b"", "size": 0}
+            body, _ = transcode(empty, "ntriples", result_format, "construct", None,
+                                self._spool_path())  # fmt: skip
+            return results("construct", result_format, body, False)
         if self.engine.store_url is None:
             if graph is not None and graph not in self.graphs():
                 raise NotFound(f"there is no graph <{graph}> in the store")
@@ -198,7 +216,7 @@ class RemoteBackend:
         else:
             text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
         rows = self._select(text)
-        return sorted({row["g"] for row in rows if "g" in row} - {VERSION_GRAPH})
+        return sorted({row["g"] for row in rows if "g" in row} - set(self.engine.hidden_graphs))
 
     def version(self) -> str:
         self._open()
@@ -229,19 +247,19 @@ class RemoteBackend:
     def write_graph(
         self, graph: str | None, data: bytes, media_format: str, *, replace: bool
     ) -> bool:
-        _refuse_marker_graph(graph)
+        self._refuse_hidden(graph)
         report = self.write_payloads([RdfPayload(bytes(data), media_format, graph)],
                                      replace=replace)  # fmt: skip
         return graph is not None and graph in report.created_graphs
 
     def write_payloads(self, payloads: list[RdfPayload], *, replace: bool) -> WriteReport:
         for payload in payloads:
-            _refuse_marker_graph(payload.graph)
+            self._refuse_hidden(payload.graph)
             syntax_of(payload.media_type)  # 415 before anything is read
         return self.commit(GraphWrite(tuple(payloads), replace), self.settings.timeout)
 
     def delete_graph(self, graph: str | None) -> None:
-        _refuse_marker_graph(graph)
+        self._refuse_hidden(graph)
         self.commit(GraphDelete(graph), self.settings.timeout)
 
     def commit(self, change: Change, timeout_s: float) -> WriteReport:
@@ -321,7 +339,7 @@ class RemoteBackend:
             self.engine.query_url,
             deadline=deadline,
             limit=limit,
-            **_query(text, ask, params),
+            **self.engine.query_request(text, MEDIA_TYPES[ask], params),
         )
 
     def _capped_query(
@@ -334,18 +352,26 @@ class RemoteBackend:
             self.engine.query_url,
             deadline=deadline,
             limit=limit,
-            **_query(text, "json", params),
+            **self.engine.query_request(text, MEDIA_TYPES["json"], params),
         )
         if isinstance(answer, Reply):
             raise failure(answer, info, limit, self.engine.query_url)
         try:
             if partial(answer):
                 raise QueryTimeout(limit)
+            cut = cut_by_engine(answer.headers, fmt["max_rows"] + 1)
+            if cut is not None:
+                raise cut
             got = format_of(answer.media_type, "select") or "json"
             body, capped = capped_stream(
-                answer.file, got, fmt["wanted"], fmt["max_rows"], self._spool_path()
+                answer.file,
+                got,
+                fmt["wanted"],
+                fmt["max_rows"],
+                self._spool_path(),
+                relabel=self.engine.relabel,
             )
-        except QueryTimeout:
+        except (QueryTimeout, BackendError):
             raise
         except Exception:  # noqa: BLE001 - cut at the deadline, or an answer cut short
             if answer.cut.is_set():
@@ -375,6 +401,24 @@ class RemoteBackend:
             for row in data.get("results", {}).get("bindings", [])
         ]
 
+    def _refuse_hidden(self, graph: str | None) -> None:
+        if graph is None and not self.engine.has_default_graph:
+            raise ForbiddenOperation(
+                f"{self.engine.kind} has no default graph of its own to write to; "
+                "name a graph (?graph=...)"
+            )
+        if graph is None or graph not in self.engine.hidden_graphs:
+            return
+        if is_marker_graph(graph):
+            raise ForbiddenOperation(
+                f"the graph <{graph}> is reserved for museum-kg's data version marker; "
+                "write your data to another graph"
+            )
+        raise ForbiddenOperation(
+            f"the graph <{graph}> is the engine's own ({self.engine.kind} keeps it for "
+            "itself); write your data to another graph"
+        )
+
     def _graph_url(self, graph: str | None) -> str:
         from urllib.parse import quote
 
@@ -393,26 +437,6 @@ class RemoteBackend:
         limit = self.settings.timeout
         return self.http.send(
             method, self._graph_url(graph), deadline=time.monotonic() + limit, limit=limit, **kwargs
-        )
-
-
-def _query(text: str, ask: str, params: list) -> dict[str, Any]:
-    """Request arguments of a SPARQL 1.1 Protocol query by POST (direct body)."""
-    return {
-        "params": params,
-        "headers": {
-            "Content-Type": "application/sparql-query; charset=utf-8",
-            "Accept": MEDIA_TYPES[ask],
-        },
-        "data": text.encode("utf-8"),
-    }
-
-
-def _refuse_marker_graph(graph: str | None) -> None:
-    if is_marker_graph(graph):
-        raise ForbiddenOperation(
-            f"the graph <{graph}> is reserved for museum-kg's data version marker; "
-            "write your data to another graph"
         )
 
 

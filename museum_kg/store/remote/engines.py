@@ -1,4 +1,5 @@
-"""What differs between remote SPARQL engines: URLs, timeout parameter, union default graph.
+"""What differs between remote SPARQL engines: URLs, timeout parameter, union default graph,
+how a query is sent and how an ASK is answered.
 
 `Engine.for_settings(settings)` gives the profile of `settings.backend_engine`
 with the update and Graph Store URLs worked out (explicit settings win over
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from museum_kg.settings import Settings
@@ -23,6 +25,17 @@ VERSION_PROPERTY = "http://purl.org/dc/terms/identifier"
 # Engines that apply one SPARQL Update request in one transaction (all or nothing, and
 # readers see it at once): their documentation says so for every update request.
 TRANSACTIONAL_UPDATES = ("oxigraph", "fuseki", "graphdb")
+# Graphs Virtuoso keeps for itself in every database: its quad map metadata (`virtrdf#`,
+# which its SPARQL compiler reads: deleting it breaks the engine), the LDP vocabulary, and
+# the service description of `/sparql`, named after the `[URIQA] DefaultHost` setting
+# (`localuriqaserver` when unset, `localhost:8890` in Debian's virtuoso.ini).
+VIRTUOSO_OWN_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+    "http://localhost:8890/sparql",
+    "http://localhost:8890/DAV/",
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,75 @@ class Engine:
             return [("default-graph-uri", "urn:x-arq:UnionGraph")]
         return []  # Virtuoso, GraphDB, QLever: the default graph is the union already
 
+    def query_request(
+        self, text: str, accept: str, params: list[tuple[str, str]]
+    ) -> dict[str, Any]:
+        """Request arguments (`params`, `headers`, `data`) of a SPARQL 1.1 Protocol query by POST.
+
+        The direct body (`application/sparql-query`) everywhere but on Virtuoso: Virtuoso
+        7.2 never reads such a body, so the request waits until the client gives up (seen
+        with 7.2.5: `ASK {}` by GET answers in 10 ms, the same query POSTed directly never
+        does). There the query and its parameters travel as a form (POST
+        `application/x-www-form-urlencoded`), which every engine reads.
+        """
+        if self.kind == "virtuoso":
+            return {
+                "params": None,
+                "headers": {
+                    "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                    "Accept": accept,
+                },
+                "data": [("query", text), *params],
+            }
+        return {
+            "params": params,
+            "headers": {
+                "Content-Type": "application/sparql-query; charset=utf-8",
+                "Accept": accept,
+            },
+            "data": text.encode("utf-8"),
+        }
+
+    @property
+    def hidden_graphs(self) -> tuple[str, ...]:
+        """Graphs that are not the data's: never listed by `graphs()` (so a rebuild never
+        deletes them, and the service description, statistics and dumps leave them out),
+        never read or written through museum-kg's Graph Store. On Virtuoso: the marker's
+        graph and Virtuoso's own graphs. Its union default graph still holds their
+        triples (2,500 in an empty database): Virtuoso 7.2.5's pragma that would leave
+        them out (`define input:default-graph-exclude`) also empties every `GRAPH <iri>`
+        pattern of the query (docs/scaling.md)."""
+        if self.kind == "virtuoso":
+            parts = urlsplit(self.query_url)
+            described = urlunsplit(("http", parts.netloc, parts.path, "", ""))
+            return (VERSION_GRAPH, *VIRTUOSO_OWN_GRAPHS, described)
+        return (VERSION_GRAPH,)
+
+    def row_limit_params(self, rows: int) -> list[tuple[str, str]]:
+        """Ask the engine for at most `rows` solutions, where it has such a parameter:
+        Virtuoso evaluates and sends its whole answer (up to `ResultSetMaxRows`) before
+        the first byte, so the row cap must reach the engine (`maxrows`). An answer cut
+        there carries `X-SPARQL-MaxRows` (see `failures.cut_by_engine`)."""
+        if self.kind == "virtuoso":
+            return [("maxrows", str(rows))]
+        return []
+
+    @property
+    def relabel(self) -> tuple[bytes, bytes] | None:
+        """A replacement to make in the engine's SPARQL JSON results before parsing them:
+        Virtuoso names blank nodes `nodeID://b10032`, which is not a blank node label
+        (`"type": "bnode", "value": "nodeID://b10032"`); the prefix is dropped."""
+        if self.kind == "virtuoso":
+            return (b'"bnode", "value": "nodeID://', b'"bnode", "value": "')
+        return None
+
+    @property
+    def ask_as_rows(self) -> bool:
+        """Whether the engine answers an ASK as solutions rather than a boolean: Virtuoso
+        7.2.5 sends one column `__ASK_RETVAL`, one row (value 1) for true and none for
+        false, in every results format. `transcode` turns such an answer into a boolean."""
+        return self.kind == "virtuoso"
+
     @property
     def marker_graph(self) -> str | None:
         """Where the version marker lives: None = the default graph, hence outside `GRAPH ?g`.
@@ -69,6 +151,14 @@ class Engine:
         so there the marker keeps a named graph of its own.
         """
         return VERSION_GRAPH if self.kind == "virtuoso" else None
+
+    @property
+    def has_default_graph(self) -> bool:
+        """Whether the engine keeps a default graph of its own. Virtuoso does not: its
+        default graph is the union of the named graphs, its Graph Store refuses `?default`
+        ("not configured to have default graph"). There museum-kg reads the default graph
+        as empty and refuses Graph Store writes to it."""
+        return self.kind != "virtuoso"
 
     @property
     def transactional_updates(self) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from museum_kg.errors import BackendError
 from museum_kg.store.base import QueryResult
-from museum_kg.store.spool import Spool, SpoolReader, discard, memory_chunks
+from museum_kg.store.spool import CHUNK, Spool, SpoolReader, discard, memory_chunks
 from museum_kg.store.workers import QUERY_FORMATS, RDF_FORMATS
 
 MEDIA_TYPES = {
@@ -79,14 +79,55 @@ def results(form: str, result_format: str, body: dict, rows_capped: bool) -> Que
     )
 
 
-def _source(body: dict) -> dict[str, Any]:
+def _source(body: dict, relabel: tuple[bytes, bytes] | None = None) -> dict[str, Any]:
+    if relabel is not None:
+        if body["path"] is None:
+            return {"input": body["data"].replace(*relabel)}
+        return {"input": Relabeled(open(body["path"], "rb"), *relabel)}  # noqa: SIM115
     if body["path"] is not None:
         return {"path": body["path"]}
     return {"input": body["data"]}
 
 
+class Relabeled:
+    """A binary file read through with every `old` replaced by `new` (`Engine.relabel`),
+    also where `old` straddles two reads; closes the file once read to its end."""
+
+    def __init__(self, file: Any, old: bytes, new: bytes) -> None:
+        self.file, self.old, self.new = file, old, new
+        self.held = b""  # the end of the last block, which may start an `old`
+        self.ready = b""
+        self.done = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            parts = []
+            while block := self.read(CHUNK):
+                parts.append(block)
+            return b"".join(parts)
+        while len(self.ready) < size and not self.done:
+            block = self.file.read(CHUNK)
+            if not block:
+                self.done = True
+                self.ready += self.held.replace(self.old, self.new)
+                self.held = b""
+                self.file.close()
+                break
+            text = (self.held + block).replace(self.old, self.new)
+            keep = len(self.old) - 1
+            self.ready += text[:-keep] if keep else text
+            self.held = text[-keep:] if keep else b""
+        out, self.ready = self.ready[:size], self.ready[size:]
+        return out
+
+
 def capped_stream(
-    file: Any, got: str, wanted: str, max_rows: int, spool_path: str
+    file: Any,
+    got: str,
+    wanted: str,
+    max_rows: int,
+    spool_path: str,
+    relabel: tuple[bytes, bytes] | None = None,
 ) -> tuple[dict, bool]:
     """The first `max_rows` solutions read from `file` (the engine's answer as it arrives),
     written as `wanted`; reads at most `max_rows + 1` solutions."""
@@ -96,6 +137,8 @@ def capped_stream(
 
     if got not in QUERY_FORMATS:
         raise ValueError(f"cannot read {got}")
+    if relabel is not None:
+        file = Relabeled(file, *relabel)
     parsed = ox.parse_query_results(
         input=file, format=getattr(ox.QueryResultsFormat, QUERY_FORMATS[got])
     )
@@ -125,6 +168,20 @@ def _gave_up(body: dict) -> bool:
     return any(word in tail for word in _GAVE_UP)
 
 
+def _boolean(solutions: Any) -> Any:
+    """The boolean of an ASK answered as solutions: true when a row holds a true value
+    (Virtuoso: one row `1` for true, no row for false)."""
+    import pyoxigraph as ox
+
+    truth = False
+    for row in solutions:
+        values = [term.value for term in row if term is not None]
+        truth = not values or values[0] not in ("0", "false")
+        break
+    answer = b'{"head":{},"boolean":' + (b"true" if truth else b"false") + b"}"
+    return ox.parse_query_results(input=answer, format=ox.QueryResultsFormat.JSON)
+
+
 def transcode(
     body: dict,
     got: str,
@@ -133,9 +190,13 @@ def transcode(
     max_rows: int | None,
     spool_path: str,
     drop: Callable[[Any], bool] | None = None,
+    ask_rows: bool = False,
+    relabel: tuple[bytes, bytes] | None = None,
 ) -> tuple[dict, bool]:
     """`body` (a finished spool in format `got`) as `wanted`, capped at `max_rows` rows;
-    triples for which `drop` is true are left out (graphs only)."""
+    triples for which `drop` is true are left out (graphs only). `ask_rows`: the engine
+    answers an ASK as solutions (`Engine.ask_as_rows`), read back into a boolean;
+    `relabel`: a replacement made in JSON results before parsing (`Engine.relabel`)."""
     import pyoxigraph as ox
 
     spool = Spool(spool_path)
@@ -152,8 +213,11 @@ def transcode(
             if got not in QUERY_FORMATS:
                 raise ValueError(f"cannot read {got}")
             parsed = ox.parse_query_results(
-                format=getattr(ox.QueryResultsFormat, QUERY_FORMATS[got]), **_source(body)
+                format=getattr(ox.QueryResultsFormat, QUERY_FORMATS[got]),
+                **_source(body, relabel if got == "json" else None),
             )
+            if ask_rows and form == "ask" and isinstance(parsed, ox.QuerySolutions):
+                parsed = _boolean(parsed)
             if max_rows is not None and isinstance(parsed, ox.QuerySolutions):
                 from museum_kg.store.workers import _capped
 
