@@ -8,11 +8,12 @@
 Setting up means: a virtual environment in `.venv`, this project installed
 into it (editable, with its test extras), re-done only when pyproject.toml
 changes; for tests, also Debian's `chromium` (browser tests),
-`libapache-jena-java` (Jena client tests) and `postgresql` (the shared change
-log's tests, run as a disposable cluster) when the machine allows installing
-them. Both also install the pinned browser libraries of the query page
-(endpoint/asset-packages.json) into `.museum-kg/assets` when `npm` is
-available, so the page works offline; without npm it uses a CDN. The npm
+`libapache-jena-java` (Jena client tests), `postgresql` (the shared change
+log's tests, run as a disposable cluster) and `virtuoso-opensource-7-bin` (the
+remote backend's tests over Virtuoso, run as disposable instances) when the
+machine allows installing them. Both also install the pinned browser libraries
+of the query page (endpoint/asset-packages.json) into `.museum-kg/assets` when
+`npm` is available, so the page works offline; without npm it uses a CDN. The npm
 clients of the tests (ldes-client, Comunica) install themselves into
 `.museum-kg/node` at their first use.
 """
@@ -60,6 +61,9 @@ TEST_PACKAGES = [
     ("chromium", "/usr/bin/chromium", "browser tests"),
     ("libapache-jena-java", "/usr/share/java/jena-arq.jar", "Jena client tests"),
     ("postgresql", "/usr/lib/postgresql/*/bin/initdb", "PostgreSQL change log tests"),
+    # Virtuoso's programs alone (virtuoso-t, isql-vt): no service, no debconf questions; the
+    # tests start disposable instances of their own (tests/virtuoso.py)
+    ("virtuoso-opensource-7-bin", "/usr/bin/virtuoso-t", "Virtuoso tests"),
 ]
 
 
