@@ -52,6 +52,11 @@ class RemoteSource:
         self.graphs: set[str] = set()  # graphs copied whole (or created / dropped here)
         self._named: list[str] | None = None
         self._blanks: dict[str, ox.BlankNode] = {}  # the engine's labels -> local nodes
+        # engines without a default graph of their own (Virtuoso: it is the union of the
+        # named graphs) are read as having an empty one, not the union twice
+        self.default = backend.engine.has_default_graph
+        self.either = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }" if self.default else (
+            "{ GRAPH ?g { ?s ?p ?o } }")  # fmt: skip
 
     # --- what `delta.apply` asks -------------------------------------------------------
 
@@ -62,6 +67,8 @@ class RemoteSource:
         name = node.value if isinstance(node, ox.NamedNode) else DEFAULT
         if name not in self.graphs:
             self.graphs.add(name)
+            if name == DEFAULT and not self.default:
+                return []
             pattern = "{ ?s ?p ?o }" if name == DEFAULT else f"{{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
             for row in self.select(f"SELECT ?s ?p ?o WHERE {pattern}", {}):
                 self.mirror.add(ox.Quad(row["s"], row["p"], row["o"], node))
@@ -104,10 +111,7 @@ class RemoteSource:
         self.subjects.update(wanted)
         for start in range(0, len(wanted), BATCH):
             values = " ".join(f"<{s.value}>" for s in wanted[start : start + BATCH])
-            query = (
-                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} "
-                "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-            )
+            query = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} {self.either} }}"
             for row in self.select(query, {}):
                 graph = row.get("g")
                 if graph is not None and graph.value == VERSION_GRAPH:
@@ -202,8 +206,8 @@ def _referencing(source: RemoteSource, iris: set[str]) -> set[str]:
     for start in range(0, len(ordered), BATCH):
         values = " ".join(f"<{i}>" for i in ordered[start : start + BATCH])
         query = (
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} "
-            "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isIRI(?s)) }"
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} {source.either} "
+            "FILTER(isIRI(?s)) }"
         )
         found.update(row["s"].value for row in source.select(query, {}))
     return found

@@ -12,15 +12,15 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def writable(oxigraph_factory, cli_load, server_factory):
-    engine = oxigraph_factory()
+def writable(engine_factory, cli_load, server_factory):
+    engine = engine_factory()
     result = cli_load(engine, "--no-validate")
     assert result.exit_code == 0, result.output
     settings = engine.settings()
     server = server_factory(
         store=settings.store,
         backend=settings.backend,
-        backend_engine="oxigraph",
+        backend_engine=engine.kind,
         update_token=TOKEN,
     )
     return engine, server

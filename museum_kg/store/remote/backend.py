@@ -254,8 +254,9 @@ class RemoteBackend:
 
     def write_payloads(self, payloads: list[RdfPayload], *, replace: bool) -> WriteReport:
         for payload in payloads:
-            self._refuse_hidden(payload.graph)
-            syntax_of(payload.media_type)  # 415 before anything is read
+            quads = syntax_of(payload.media_type) in ("trig", "nquads")  # 415 before reading
+            if payload.graph is not None or not quads:  # a data set names its graphs
+                self._refuse_hidden(payload.graph)
         return self.commit(GraphWrite(tuple(payloads), replace), self.settings.timeout)
 
     def delete_graph(self, graph: str | None) -> None:
