@@ -6,6 +6,7 @@ from pathlib import Path
 
 OURS, OX, RD, CACHED = "museum-kg", "oxigraph", "rdflib-endpoint", "museum-kg+cache"
 REMOTE = "museum-kg-remote"  # museum-kg over the remote backend (`--backend remote`)
+VIRTUOSO, OVER_VIRTUOSO = "virtuoso", "museum-kg-virtuoso"  # `--engine virtuoso`
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -31,7 +32,8 @@ def _compare(mine: dict, theirs: dict) -> dict:
 # (server, peer, key in the ratios): embedded museum-kg against each peer, and museum-kg
 # over the remote backend against the embedded store and against the bare engine
 PAIRS = ((OURS, OX, OX), (OURS, RD, RD), (REMOTE, OURS, f"{REMOTE} vs {OURS}"),
-         (REMOTE, OX, f"{REMOTE} vs {OX}"))  # fmt: skip
+         (REMOTE, OX, f"{REMOTE} vs {OX}"),
+         (OVER_VIRTUOSO, VIRTUOSO, f"{OVER_VIRTUOSO} vs {VIRTUOSO}"))  # fmt: skip
 
 
 def ratios(result: dict) -> dict:
@@ -53,6 +55,10 @@ def ratios(result: dict) -> dict:
             out[f"heavy_only_qps_{REMOTE}_vs_{peer}"] = _ratio(
                 heavy[REMOTE]["overall"]["qps"], heavy[peer]["overall"]["qps"]
             )
+    if OVER_VIRTUOSO in heavy and VIRTUOSO in heavy:
+        out[f"heavy_only_qps_{OVER_VIRTUOSO}_vs_{VIRTUOSO}"] = _ratio(
+            heavy[OVER_VIRTUOSO]["overall"]["qps"], heavy[VIRTUOSO]["overall"]["qps"]
+        )
     rep = result.get("repeated", {})
     out["repeated_cached_qps_vs_oxigraph"] = {
         name: _ratio(pair.get(CACHED, {}).get("qps"), pair.get(OX, {}).get("qps"))

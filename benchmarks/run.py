@@ -201,6 +201,13 @@ def main() -> int:
         "over the same snapshot, in the query mix phases (docs/scaling.md)",
     )
     parser.add_argument(
+        "--engine",
+        choices=("oxigraph", "virtuoso"),
+        default="oxigraph",
+        help="with --backend remote: the engine. virtuoso: a disposable Virtuoso holding the "
+        "same graphs, and the query mix only, museum-kg over it against its own /sparql",
+    )
+    parser.add_argument(
         "--peer-runaway",
         action="store_true",
         help="also run the runaway phase on Oxigraph server, which has no per-request "
@@ -226,6 +233,8 @@ def main() -> int:
     served = for_oxigraph(args.work, folder, snapshot)  # by Oxigraph server (peer and engine)
     result["data"]["oxigraph_store"] = served.name
     timeout = 60.0
+    if args.backend == "remote" and args.engine == "virtuoso":
+        return over_virtuoso(args, result, served, folder, timeout, clients, scale)
     ours = servers.ours(folder, args.workers, 0, timeout)
     ox = servers.oxigraph(served, timeout)
     peers = [ours, ox]
@@ -278,6 +287,29 @@ def main() -> int:
     return finish(args, result)
 
 
+def over_virtuoso(args, result, served, folder, timeout, clients, scale) -> int:
+    """The query mix phases on Virtuoso's own /sparql and on museum-kg over it (the same
+    Virtuoso, so the same data, in the same run)."""
+    engine = servers.virtuoso(args.work / f"virtuoso-{args.triples}", served)
+    over = servers.remote_over(engine, "virtuoso", args.work / f"virtuoso-store-{args.triples}",
+                               folder / "changelog.sqlite", timeout)  # fmt: skip
+    result["remote"] = {"engine": "Debian's Virtuoso 7.2.5 (tests/virtuoso.py settings) holding "
+                        "the graphs load --backend pushes; museum-kg serve --backend, "
+                        "result cache off"}  # fmt: skip
+    args.mix_only = True
+    peers = [engine, over]
+    try:
+        for server in peers:
+            print(f"starting {server.name} ...", flush=True)
+            server.start(args.work / "logs")
+            check_mix(server, scale)
+        result["mix"] = run_mix(peers, clients, args.duration, scale, None)
+    finally:
+        over.stop()
+        engine.shut()
+    return finish(args, result)
+
+
 def finish(args: argparse.Namespace, result: dict) -> int:
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     result["ratios"] = report.ratios(result)
@@ -289,6 +321,8 @@ def finish(args: argparse.Namespace, result: dict) -> int:
         stem = stem.with_name(f"{stem.name}-mix")
     if args.backend == "remote":
         stem = stem.with_name(f"{stem.name}-remote")
+        if args.engine != "oxigraph":
+            stem = stem.with_name(f"{stem.name}-{args.engine}")
     result["museum_kg_workers"] = workers
     stem.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     report.plot(result, stem.with_suffix(".png"))

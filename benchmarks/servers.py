@@ -196,3 +196,63 @@ def rdflib_endpoint(data: Path) -> Server:
 
 def virtuoso_available() -> bool:
     return shutil.which("virtuoso-t") is not None
+
+
+class Running(Server):
+    """A server started before the benchmark (the Virtuoso of `virtuoso()`): `start` waits
+    until it answers, `stop` leaves it running; `shut` stops it at the very end."""
+
+    def start(self, logs: Path, wait: float = 600.0) -> None:
+        url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+        with urllib.request.urlopen(url, timeout=wait) as response:
+            if response.status != 200:
+                raise RuntimeError(f"{self.name} answered {response.status} to {url}")
+
+    def stop(self) -> None:
+        pass
+
+    def shut(self) -> None:
+        super().stop()
+
+
+def virtuoso(folder: Path, snapshot: Path) -> Running:
+    """A disposable Virtuoso (Debian's `virtuoso-opensource-7-bin`, set up as the tests set
+    it up: `tests/virtuoso.py`) holding the graphs of the Oxigraph store `snapshot`, pushed
+    as `museum-kg load --backend` pushes them (graph by graph, Graph Store `PUT`s)."""
+    import pyoxigraph as ox
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from virtuoso import start_virtuoso
+
+    from museum_kg.settings import Settings
+    from museum_kg.store.remote.push import push_snapshot
+
+    if not virtuoso_available():
+        sys.exit("Virtuoso is missing: apt-get install virtuoso-opensource-7-bin")
+    shutil.rmtree(folder, ignore_errors=True)
+    engine = start_virtuoso(folder)
+    server = Running("virtuoso", [], int(engine.url.rsplit(":", 1)[1].strip("/")),
+                     process=engine.process)  # fmt: skip
+    settings = Settings.load(env={}, store=folder / "push-store", backend=engine.query_url,
+                             backend_engine="virtuoso")  # fmt: skip
+    started = time.monotonic()
+    try:
+        report = push_snapshot(settings, ox.Store.read_only(str(snapshot)), snapshot.name, None)
+    except BaseException:
+        server.shut()
+        raise
+    print(f"{report.summary()} in {time.monotonic() - started:.0f} s", flush=True)
+    return server
+
+
+def remote_over(engine: Running, kind: str, folder: Path, changelog: Path,
+                timeout: float) -> Server:  # fmt: skip
+    """`museum-kg serve --backend` in front of a running engine (result cache off)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(changelog, folder / "changelog.sqlite")
+    port = free_port()
+    cmd = [str(BIN / "museum-kg"), "serve", "--store", str(folder), "--port", str(port),
+           "--timeout", str(timeout),
+           "--backend", f"http://127.0.0.1:{engine.port}{engine.sparql_path}"]  # fmt: skip
+    env = {"MUSEUM_KG_BACKEND_ENGINE": kind, "MUSEUM_KG_CACHE_BYTES": "0"}
+    return Server(f"museum-kg-{kind}", cmd, port, env=env, engine=engine)

@@ -211,11 +211,7 @@ class RemoteBackend:
         return results("construct", result_format, body, False)
 
     def graphs(self) -> list[str]:
-        if self.engine.lists_graphs_cheaply:
-            text = "SELECT ?g WHERE { GRAPH ?g { } }"
-        else:
-            text = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        rows = self._select(text)
+        rows = self._select(self.engine.graphs_query)
         return sorted({row["g"] for row in rows if "g" in row} - set(self.engine.hidden_graphs))
 
     def version(self) -> str:

@@ -166,9 +166,14 @@ class Engine:
         return self.kind in TRANSACTIONAL_UPDATES
 
     @property
-    def lists_graphs_cheaply(self) -> bool:
-        """Whether `GRAPH ?g {}` lists the named graphs without scanning the data."""
-        return self.kind == "oxigraph"
+    def graphs_query(self) -> str:
+        """The SELECT of the named graphs (`?g`). Oxigraph lists them without scanning the
+        data (`GRAPH ?g {}`); elsewhere each graph with a triple, grouped rather than
+        DISTINCT: Virtuoso 7.2.5 took 6 s for `SELECT DISTINCT ?g` over 12,000 triples and
+        10 ms for the same rows grouped."""
+        if self.kind == "oxigraph":
+            return "SELECT ?g WHERE { GRAPH ?g { } }"
+        return "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 def _derived(kind: str, query_url: str, role: str) -> str | None:
