@@ -11,7 +11,9 @@ still arriving at the deadline. Either way the connection is closed and
 `Exchange.stream(...)` hands a 200 answer's body to the caller as a file
 instead (the row cap reads only the rows it keeps, then drops the connection),
 under the same deadline timer. Error bodies are read up to `ERROR_BYTES` and
-kept for the caller to decide what may be shown (see `failures`).
+kept for the caller to decide what may be shown (see `failures`), with the last
+`TAIL_BYTES` of a longer one: an engine that fails after it has begun sending results
+says why at the end (Virtuoso: "S1TAT ... query interrupted by result timeout").
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from museum_kg.store.spool import CHUNK, Spool, discard
 log = logging.getLogger("museum_kg.store.remote")
 CONNECT_S = 5.0  # connecting to the engine never takes longer than this
 ERROR_BYTES = 64 * 1024
+TAIL_BYTES = 2048
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Reply:
     media_type: str
     headers: dict[str, str]
     body: dict[str, Any]  # Spool.finish(): {"path", "data", "size"}
+    tail: bytes = b""  # the end of an error answer longer than ERROR_BYTES
 
     def text(self, limit: int = 2000) -> str:
         """The start of the body as text (error messages)."""
@@ -159,11 +163,13 @@ class Exchange:
             timer.start()
         spool = Spool(str(self.spool_dir / uuid.uuid4().hex))
         cap = None if response.status_code < 300 else ERROR_BYTES
+        tail = b""
         try:
             for chunk in response.raw.stream(CHUNK, decode_content=True):
-                spool.write(chunk)
                 if cap is not None and spool.size >= cap:
-                    break
+                    tail = (tail + chunk)[-TAIL_BYTES:]  # read on, keeping only the end
+                else:
+                    spool.write(chunk)
                 if deadline is not None and time.monotonic() >= deadline:
                     cut.set()
                     break
@@ -186,7 +192,7 @@ class Exchange:
                 discard(body["path"])
             raise QueryTimeout(limit)
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        return Reply(response.status_code, media_type, dict(response.headers), body)
+        return Reply(response.status_code, media_type, dict(response.headers), body, tail)
 
 
 class Streaming:

@@ -25,6 +25,8 @@ _VIRTUOSO_LINE = re.compile(r"SPARQL compiler, line (\d+): (.+)", re.S)
 def failure(reply: Reply, info: QueryInfo | None, limit: float, engine_url: str) -> Exception:
     """Our error for an engine's non-success answer (the body is read, then dropped)."""
     status, text = reply.status, reply.text()
+    if reply.tail:  # a long answer: its end says why it failed
+        text += " ... " + reply.tail.decode("utf-8", "replace")
     reply.discard()
     log.warning(
         "SPARQL engine %s answered HTTP %s: %s",
