@@ -1,10 +1,11 @@
-"""What differs between remote SPARQL engines: URLs, timeout parameter, union default graph,
-how a query is sent and how an ASK is answered.
+"""What differs between remote SPARQL engines: URLs, timeout and row cap parameters, union
+default graph, how a query is sent, how answers are read, which graphs are the data's.
 
 `Engine.for_settings(settings)` gives the profile of `settings.backend_engine`
 with the update and Graph Store URLs worked out (explicit settings win over
-the derived defaults). Profiles only hold protocol details documented by each
-engine; a `generic` engine gets the plain SPARQL 1.1 Protocol.
+the derived defaults). Profiles hold protocol details documented by each engine, and
+for Virtuoso (tested: Debian's 7.2.5) what it was seen to do (docs/scaling.md,
+"Virtuoso"); a `generic` engine gets the plain SPARQL 1.1 Protocol.
 """
 
 from __future__ import annotations
