@@ -77,23 +77,13 @@ def test_a_runaway_query_is_a_503_never_virtuosos_partial_answer(
     assert ours.json()["error"] == "query_timeout"
 
 
-def test_a_large_answer_virtuoso_stops_is_a_timeout_never_its_partial_rows_or_500(
-    remote_backend, loaded_remote
-) -> None:
+def test_a_large_answer_past_its_deadline_is_a_timeout_never_partial_rows(remote_backend) -> None:
     """Stopped while it writes a large answer, Virtuoso sends 500 with the rows it had and
     the reason at the very end ("S1TAT ... interrupted by result timeout"); stopped while
-    it evaluates, 200 with the rows it had and `X-SQL-State: S1TAT`. Which one depends on
-    where the time goes; either is a `QueryTimeout` (503) through museum-kg."""
+    it evaluates, 200 with the rows it had and `X-SQL-State: S1TAT`; sometimes it works on
+    past its limit (museum-kg's own deadline then ends the wait). Each is a `QueryTimeout`
+    (503) through museum-kg, never partial rows or a 502."""
     huge = "SELECT ?s ?p ?o ?a WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 2000000"
-    raw = requests.post(
-        loaded_remote.query_url,
-        data={"query": huge, "timeout": "1000"},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=60,
-    )
-    stopped_writing = raw.status_code == 500 and "S1TAT" in raw.text[-3000:]
-    stopped_evaluating = raw.status_code == 200 and raw.headers.get("X-SQL-State") == "S1TAT"
-    assert stopped_writing or stopped_evaluating, (raw.status_code, raw.text[-300:])
     with pytest.raises(QueryTimeout):  # no row cap: the whole answer is asked for
         remote_backend.query(QueryRequest(huge, "csv", 1))
 
