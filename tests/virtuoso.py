@@ -52,6 +52,7 @@ CheckpointInterval = 60
 NumberOfBuffers = 20000
 MaxDirtyBuffers = 15000
 DirsAllowed = {db}
+MaxSortedTopRows = {max_rows}
 ThreadCleanupInterval = 0
 ResourcesCleanupInterval = 0
 

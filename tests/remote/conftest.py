@@ -267,3 +267,9 @@ def remote_backend(loaded_remote):
 def oxigraph_engine(oxigraph_factory) -> EngineUnderTest:
     """A new, empty `oxigraph serve`."""
     return EngineUnderTest("oxigraph", oxigraph_factory().query_url)
+
+
+@pytest.fixture()
+def virtuoso_engine(virtuoso_factory) -> EngineUnderTest:
+    """A new, empty Virtuoso (about 5 s to start)."""
+    return EngineUnderTest("virtuoso", virtuoso_factory().query_url)

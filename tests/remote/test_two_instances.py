@@ -30,7 +30,7 @@ from writes import insert_museum
 from museum_kg.paths import ROOT
 from museum_kg.store.remote.backend import VERSION_TTL_S
 
-ENGINES = ["oxigraph_engine"]  # each a fixture; another engine's fixture is one more name
+ENGINES = ["oxigraph_engine", "virtuoso_engine"]  # each a fixture; another engine: one more name
 TOKEN = "two-instances-token"
 BASE = "https://w3id.org/museum-kg/"
 AUTO = BASE + "id/org/beijing-auto-museum"
