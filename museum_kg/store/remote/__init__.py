@@ -2,8 +2,9 @@
 
 `RemoteBackend(settings)` implements `museum_kg.store.base.Backend`. Its parts:
 
-- `backend`: the `Backend` methods (queries, Graph Store reads and writes, the
-  version, the write path's entry `commit`);
+- `backend`: the `Backend` methods that read (queries, Graph Store reads, the
+  graph list, the version); `writes`: those that change data, each a `Change`
+  handed to the write path (`commit`);
 - `engines`: everything that differs between engine kinds (URLs, timeout
   parameters, union default graph, where the version marker lives,
   transactional updates) in one `Engine` profile; `failures` reads an engine's

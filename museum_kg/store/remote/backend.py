@@ -29,13 +29,11 @@ and where it stays visible); it is cached for `VERSION_TTL_S`.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +44,6 @@ from museum_kg.errors import (
     NotFound,
     QueryTimeout,
     StoreError,
-    WriteBusy,
 )
 from museum_kg.settings import Settings
 from museum_kg.sparql import QueryInfo, inspect
@@ -58,26 +55,15 @@ from museum_kg.store.base import (
     QueryRequest,
     QueryResult,
 )
-from museum_kg.store.changes import (
-    WRITE_PIPELINE,
-    Change,
-    GraphDelete,
-    GraphWrite,
-    RdfPayload,
-    SparqlUpdate,
-    WriteReport,
-    syntax_of,
-)
 from museum_kg.store.remote.engines import Engine
 from museum_kg.store.remote.exchange import Exchange, Reply
 from museum_kg.store.remote.failures import cut_by_engine, failure, partial
 from museum_kg.store.remote.marker import (
     is_marker,
     is_marker_graph,
-    version_bump,
     version_query,
 )
-from museum_kg.store.remote.text import bind_values, with_base, with_version_bump
+from museum_kg.store.remote.text import bind_values, with_base
 from museum_kg.store.remote.transcode import (
     MEDIA_TYPES,
     EngineGaveUp,
@@ -87,12 +73,13 @@ from museum_kg.store.remote.transcode import (
     results,
     transcode,
 )
+from museum_kg.store.remote.writes import RemoteWrites
 
 VERSION_TTL_S = 1.0  # how long a version probe answer is reused
 UNMARKED_BUCKET_S = 60  # without a marker, the version changes every minute
 
 
-class RemoteBackend:
+class RemoteBackend(RemoteWrites):
     """Queries and writes on the remote engine named by `settings.backend`."""
 
     def __init__(
@@ -229,79 +216,6 @@ class RemoteBackend:
             self._version = (value, now + VERSION_TTL_S)
         return value
 
-    # --- writing: every change goes through the loader's write path ---------------------
-
-    def update(self, update: str, timeout_s: float) -> WriteReport:
-        info = self.inspect(update, "update", self.settings.base_iri)
-        if info.loads:
-            raise ForbiddenOperation(
-                "LOAD is not run through a remote engine: load the data with "
-                "`museum-kg load FILE --backend ...` instead"
-            )
-        return self.commit(SparqlUpdate(update, self.settings.base_iri), timeout_s)
-
-    def write_graph(
-        self, graph: str | None, data: bytes, media_format: str, *, replace: bool
-    ) -> bool:
-        self._refuse_hidden(graph)
-        report = self.write_payloads([RdfPayload(bytes(data), media_format, graph)],
-                                     replace=replace)  # fmt: skip
-        return graph is not None and graph in report.created_graphs
-
-    def write_payloads(self, payloads: list[RdfPayload], *, replace: bool) -> WriteReport:
-        for payload in payloads:
-            quads = syntax_of(payload.media_type) in ("trig", "nquads")  # 415 before reading
-            if payload.graph is not None or not quads:  # a data set names its graphs
-                self._refuse_hidden(payload.graph)
-        return self.commit(GraphWrite(tuple(payloads), replace), self.settings.timeout)
-
-    def delete_graph(self, graph: str | None) -> None:
-        self._refuse_hidden(graph)
-        self.commit(GraphDelete(graph), self.settings.timeout)
-
-    def commit(self, change: Change, timeout_s: float) -> WriteReport:
-        """Apply `change` through the write path (`WRITE_PIPELINE`'s `commit_remote`):
-        one writer at a time in this process, by the deadline."""
-        self._open()
-        limit = min(timeout_s, self.settings.timeout)
-        if not self._write_lock.acquire(timeout=limit):
-            raise WriteBusy()
-        try:
-            pipeline = importlib.import_module(WRITE_PIPELINE)
-            return pipeline.commit_remote(change, self, self.settings)
-        finally:
-            self._forget_version()
-            self._write_lock.release()
-
-    def send_update(self, text: str, version: str) -> None:
-        """Send one update of the write path with the new version marker, as one request."""
-        self._post_update(with_version_bump(text, version, self.engine.marker_graph))
-
-    @staticmethod
-    def new_version() -> str:
-        return new_version()
-
-    def bump_version(self, version: str | None = None) -> None:
-        """Replace the version marker (after a Graph Store write, or at the end of a push)."""
-        self._post_update(version_bump(version or new_version(), self.engine.marker_graph))
-
-    def _post_update(self, text: str) -> None:
-        limit = self.settings.timeout
-        try:
-            reply = self.http.send(
-                "POST",
-                self.engine.update_url,
-                deadline=time.monotonic() + limit,
-                limit=limit,
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-                data=text.encode("utf-8"),
-            )
-        finally:
-            self._forget_version()
-        if reply.status >= 300:
-            raise failure(reply, None, limit, self.engine.query_url)
-        reply.discard()
-
     def close(self) -> None:
         if self._closed:
             return
@@ -435,8 +349,3 @@ class RemoteBackend:
         return self.http.send(
             method, self._graph_url(graph), deadline=time.monotonic() + limit, limit=limit, **kwargs
         )
-
-
-def new_version() -> str:
-    """A fresh version marker value: UTC time and a random part."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
