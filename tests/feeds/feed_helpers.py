@@ -30,7 +30,10 @@ LDES_CLIENT = NpmPackage("ldes-client", "0.3.0", "ldes-client")
 def load(store: Path, name: str) -> None:
     from museum_kg.loader import load as run_load
 
-    run_load([DATA / name], Settings(store=store))
+    # The data describe the Lighthouse Museum's address as a blank node, which the shapes
+    # refuse (addresses are IRIs); the feeds must still carry blank-node descriptions of data
+    # loaded without validation, so these loads skip it.
+    run_load([DATA / name], Settings(store=store), validate=False)
 
 
 def wait_past(moment: datetime) -> None:
