@@ -156,15 +156,20 @@ def ours(store: Path, workers: int | None, cache_bytes: int | None, timeout: flo
     return Server(name, cmd, port, env=env)
 
 
-def oxigraph(snapshot: Path, timeout: float, name: str = "oxigraph", union: bool = True) -> Server:
+def oxigraph(
+    snapshot: Path, timeout: float | None, name: str = "oxigraph", union: bool = True
+) -> Server:
     """`oxigraph serve-read-only` over `snapshot`; `union`: the union default graph for
-    every query (as a peer); without it, clients ask per query (museum-kg does)."""
+    every query (as a peer); without it, clients ask per query (museum-kg does).
+    `timeout=None` sets no deadline: Oxigraph server 0.5 starts a thread per query that
+    waits out its deadline, so thousands of short queries a second exhaust the threads."""
     binary = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
     if not binary:
         sys.exit("the Oxigraph server is missing: .venv/bin/pip install -e '.[bench]'")
     port = free_port()
-    cmd = [binary, "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{port}",
-           "--timeout-s", str(int(timeout))]  # fmt: skip
+    cmd = [binary, "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{port}"]
+    if timeout is not None:
+        cmd += ["--timeout-s", str(int(timeout))]
     if union:
         cmd.append("--union-default-graph")
     return Server(name, cmd, port, sparql_path="/query", ready_path="/query?query=ASK%7B%7D")
