@@ -111,6 +111,14 @@ class Settings:
             "before it stops; 0 keeps every worker running."
         ),
     )
+    point_budget: int = field(
+        default=2000,
+        metadata=_meta(
+            "Quads a point query (a lookup or short join from a constant) may read when the "
+            "serving process answers it itself; past them it goes to a query worker. "
+            "0 sends every query to the workers."
+        ),
+    )
     timeout: float = field(
         default=30.0,
         metadata=_meta("Query deadline in seconds; clients may lower it, never raise it."),
@@ -232,6 +240,10 @@ class Settings:
             )
         if self.timeout <= 0:
             raise ConfigError("timeout", self.timeout, "a positive number of seconds such as 30")
+        if self.point_budget < 0:
+            raise ConfigError(
+                "point_budget", self.point_budget, "a number of quads such as 2000 (0 = off)"
+            )
         if self.cache_bytes < 0:
             raise ConfigError("cache_bytes", self.cache_bytes, "a number of bytes (0 = no cache)")
         if self.max_rows is not None and self.max_rows < 1:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from museum_kg.errors import QuerySyntaxError, RequestError
 from museum_kg.sparql.iri import is_absolute, resolve
 from museum_kg.sparql.lexer import Token, split_pname, tokenize
+from museum_kg.sparql.point import PointPlan, point_plan
 
 MAX_DEPTH = 64  # brackets nested deeper than this are refused before parsing
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -61,6 +62,8 @@ class QueryInfo:
     light: bool = False  # looks like a lookup: see `_looks_light`
     # prefixes of prefixed names the text uses without declaring them (see `prefixes.py`)
     undeclared: frozenset[str] = frozenset()
+    # a query the serving process may answer itself (`museum_kg.sparql.point`), else None
+    point: PointPlan | None = None
 
     @property
     def fetches(self) -> tuple[Target, ...]:
@@ -114,6 +117,7 @@ def _inspect(text: str, kind: str, base_iri: str | None) -> QueryInfo:
             - set(reader.prefixes)
             - reader.glued_prefixes
         ),
+        point=point_plan(tokens, reader.prefixes, reader.base) if kind == "query" else None,
     )
 
 

@@ -68,6 +68,7 @@ from museum_kg.store.changes import (
     syntax_of,
 )
 from museum_kg.store.handle import Deadline, WorkerDied
+from museum_kg.store.point import PointReader
 from museum_kg.store.pool import Pool
 from museum_kg.store.snapshots import Snapshot, SnapshotStore
 from museum_kg.store.spool import SpoolReader, discard, memory_chunks
@@ -104,6 +105,8 @@ class EmbeddedBackend:
             idle_timeout=settings.worker_idle_timeout or None,
             nice=GENERAL_NICE if reserve else 0,
         )
+        # point queries are answered in this process, within a budget (store/point.py)
+        self._point = PointReader(settings.point_budget) if settings.point_budget else None
         self._writer: Pool | None = None
         self._write_lock = threading.Lock()
         self._closed = False
@@ -128,6 +131,9 @@ class EmbeddedBackend:
             raise NotAcceptable(request.result_format, list(allowed))
         snapshot = self._snapshot()
         max_rows = request.max_rows if request.max_rows is not None else self.settings.max_rows
+        reply = self._point_reply(request, info, snapshot, max_rows, deadline, limit)
+        if reply is not None:
+            return self._result(info.form, request.result_format, reply)
         payload = {
             "snapshot_id": snapshot.id,
             "snapshot_path": str(snapshot.path),
@@ -149,6 +155,36 @@ class EmbeddedBackend:
         reply = self._read("query", payload, deadline, limit, info, light=info.light)
         engine_form = "construct" if reply.get("form") == "graph" else reply.get("form")
         return self._result(info.form or engine_form or form, request.result_format, reply)
+
+    def _point_reply(
+        self,
+        request: QueryRequest,
+        info: QueryInfo,
+        snapshot: Snapshot,
+        max_rows: int | None,
+        deadline: float,
+        limit: float,
+    ) -> dict | None:
+        """The answer to a point query from this process, or None: a worker's turn."""
+        plan = info.point
+        if (
+            plan is None
+            or self._point is None
+            or request.default_graphs
+            or request.named_graphs
+            or request.substitutions
+        ):
+            return None
+        return self._point.answer(
+            plan,
+            snapshot.id,
+            str(snapshot.path),
+            request.union_default_graph,
+            request.result_format,
+            max_rows,
+            deadline,
+            limit,
+        )
 
     def read_graph(self, graph: str | None, result_format: str) -> QueryResult:
         if result_format not in TRIPLE_FORMATS:
@@ -172,6 +208,13 @@ class EmbeddedBackend:
 
     def version(self) -> str:
         return self._snapshot().id
+
+    def point_counts(self) -> dict[str, int]:
+        """Point queries answered in this process, and those handed to a worker after
+        reading their budget of quads (for monitoring and tests)."""
+        point = self._point
+        return {"answered": point.answered if point else 0,
+                "handed_over": point.handed_over if point else 0}  # fmt: skip
 
     def worker_pids(self) -> list[int]:
         """Process ids of the query workers (for monitoring and tests)."""
@@ -252,6 +295,8 @@ class EmbeddedBackend:
             return
         self._closed = True
         self._pool.close()
+        if self._point is not None:
+            self._point.close()
         locked = self._write_lock.acquire(timeout=10)  # the warming thread may be starting it
         try:
             if self._writer is not None:
