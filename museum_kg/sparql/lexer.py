@@ -110,35 +110,52 @@ def split_pname(text: str) -> tuple[str, str]:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Cut SPARQL text into tokens, dropping whitespace and comments."""
+    """Cut SPARQL text into tokens, dropping whitespace and comments.
+
+    One `finditer` over the text (the lexer runs on every request): the characters it
+    skips between two matches are tokens of kind `other`, one each."""
     tokens: list[Token] = []
-    pos, line, line_start, size = 0, 1, 0, len(text)
-    while pos < size:
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            char = text[pos]
-            if char in "\"'":
+    append = tokens.append
+    pos, line, line_start = 0, 1, 0
+    for match in _TOKEN.finditer(text):
+        start = match.start()
+        while pos < start:  # characters no terminal matches
+            if text[pos] in "\"'":
                 raise QuerySyntaxError(
                     "a string is not closed (or contains a bad escape or a line break)",
                     line,
                     pos - line_start + 1,
                 )
-            tokens.append(Token("other", char, pos, line, pos - line_start + 1))
+            _count(tokens, line, pos - line_start + 1)
+            append(Token("other", text[pos], pos, line, pos - line_start + 1))
             pos += 1
-            continue
-        kind = match.lastgroup or "other"
-        piece = match.group(0)
-        if kind not in ("ws", "comment"):
+        kind = match.lastgroup
+        piece = match.group()
+        if kind != "ws" and kind != "comment":
             if len(tokens) >= MAX_TOKENS:
-                raise QuerySyntaxError(
-                    f"the text has more than {MAX_TOKENS} tokens; split it into smaller requests",
-                    line,
-                    pos - line_start + 1,
-                )
-            tokens.append(Token(kind, piece, pos, line, pos - line_start + 1))
-        newlines = piece.count("\n")
-        if newlines:
-            line += newlines
-            line_start = pos + piece.rindex("\n") + 1
+                _count(tokens, line, start - line_start + 1)
+            append(Token(kind, piece, start, line, start - line_start + 1))
+        if "\n" in piece:
+            line += piece.count("\n")
+            line_start = start + piece.rindex("\n") + 1
         pos = match.end()
+    while pos < len(text):  # characters after the last match
+        if text[pos] in "\"'":
+            raise QuerySyntaxError(
+                "a string is not closed (or contains a bad escape or a line break)",
+                line,
+                pos - line_start + 1,
+            )
+        _count(tokens, line, pos - line_start + 1)
+        append(Token("other", text[pos], pos, line, pos - line_start + 1))
+        pos += 1
     return tokens
+
+
+def _count(tokens: list[Token], line: int, column: int) -> None:
+    if len(tokens) >= MAX_TOKENS:
+        raise QuerySyntaxError(
+            f"the text has more than {MAX_TOKENS} tokens; split it into smaller requests",
+            line,
+            column,
+        )
