@@ -3,11 +3,12 @@
 
     apt-get install wrk                          # Debian; the benchmark stops if it is missing
     .venv/bin/pip install -e '.[bench]'          # the Oxigraph CLI
-    .venv/bin/python benchmarks/wrk.py [--entities 150000] [--connections 8,32]
+    .venv/bin/python benchmarks/wrk.py [--triples 1000000] [--connections 8,32]
         [--seconds 5] [--kinds lookup_iri,...] [--out benchmarks/results/]
 
-Generates (or reuses, in `.museum-kg/bench/`) `museum-kg generate --entities N`, loads
-it with `museum-kg load --no-validate`, and serves the same snapshot with
+Generates (or reuses, in `.museum-kg/bench/`) the data set of `benchmarks/run.py`
+(`museum-kg generate --entities N`, N = triples / 6.63), loads it with `museum-kg load
+--no-validate` (the same store as run.py's), and serves the same snapshot with
 `museum-kg serve` (result cache off) and `oxigraph serve-read-only
 --union-default-graph`. For each query kind, each number of connections and each
 server in turn (same minutes), wrk (C, 2 threads) keeps the connections busy for
@@ -15,7 +16,7 @@ server in turn (same minutes), wrk (C, 2 threads) keeps the connections busy for
 different entity into every request, so no answer is asked for twice until the
 entities of that kind run out. Server CPU per request is the user + system time of
 the server's process tree (`/proc`, via psutil) over the phase, divided by the
-answers. Prints the ratio table and writes `wrk-<entities>.json` to `--out`.
+answers. Prints the ratio table and writes `wrk-<triples>.json` to `--out`.
 Not a test: ratios within one run are what compare.
 """
 
@@ -156,18 +157,10 @@ def phase(server: servers.Server, script: Path, connections: int, seconds: float
     }
 
 
-def dataset(work: Path, entities: int) -> Path:
-    data = work / f"synthetic-e{entities}.nt"
-    if not data.exists():
-        subprocess.run([str(servers.BIN / "museum-kg"), "generate", "--entities",
-                        str(entities), str(data)], check=True)  # fmt: skip
-    return data
-
-
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--entities", type=int, default=150_000)
+    parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--seconds", type=float, default=5.0, help="per kind, server, level")
     parser.add_argument("--kinds", default=",".join(KINDS))
@@ -186,17 +179,17 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     logs = args.work / "logs"
     logs.mkdir(exist_ok=True)
-    data = dataset(args.work, args.entities)
-    folder = run.store(args.work, data, f"e{args.entities}")
+    data, entities = run.dataset(args.work, args.triples)
+    folder = run.store(args.work, data, args.triples)
     snapshot = folder / "snapshots" / (folder / "CURRENT").read_text().strip()
-    scale = scale_for(args.entities)
+    scale = scale_for(entities)
     ours = servers.ours(folder, None, 0, 30.0)
     # no deadline for the peer: see `servers.oxigraph`
     peer = servers.oxigraph(run.for_oxigraph(args.work, folder, snapshot), None)
     result: dict = {
         "machine": run.machine(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "data": {"entities": args.entities, "triples_in_file": run.count_lines(data),
+        "data": {"entities": entities, "triples_in_file": run.count_lines(data),
                  "snapshot": snapshot.name},  # fmt: skip
         "wrk": {"threads": 2, "seconds": args.seconds, "warm_up_seconds": 1},
         "kinds": {name: {"title": KINDS[name].title, "query": KINDS[name].query,
@@ -226,7 +219,7 @@ def main() -> int:
         shutil.rmtree(scripts, ignore_errors=True)
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    out = args.out / f"wrk-{args.entities}.json"
+    out = args.out / f"wrk-{args.triples}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print_table(result, ours.name, peer.name)
     print(f"wrote {out}")
