@@ -90,12 +90,16 @@ class Server:
         return total
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the tree's live processes have used so far."""
+        """CPU time (user + system) the tree has used so far: its live processes, and the
+        children the server has reaped (query workers retired when idle, or killed),
+        whose time the kernel adds to the server's own `children_*` times."""
         total = 0.0
         for pid in self.pids():
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                 times = psutil.Process(pid).cpu_times()
                 total += times.user + times.system
+                if pid == self.process.pid:
+                    total += times.children_user + times.children_system
         return total
 
     def pss(self) -> int:

@@ -115,9 +115,18 @@ def _solutions_reply(plan: PointPlan, solutions: list[dict], result_format: str)
     return {"path": None, "data": data, "size": len(data), "form": form, "rows_capped": False}
 
 
+def _copies(plan: PointPlan) -> bool:
+    """A CONSTRUCT whose template is its one pattern (`CONSTRUCT { <e> ?p ?o } WHERE
+    { <e> ?p ?o }`), with distinct variables: its triples are the quads' own."""
+    if plan.form != "construct" or len(plan.patterns) != 1 or plan.template != plan.patterns:
+        return False
+    names = [t[1] for t in plan.patterns[0] if t[0] == "var"]
+    return len(names) == len(set(names))
+
+
 def _solve(
     store: Any, plan: PointPlan, graph: Any, budget: int, deadline: float, limit: float
-) -> list[dict]:
+) -> list[Any]:
     """Every solution of the plan's patterns (nested loops over index lookups); the
     deadline is checked as quads are read."""
     import pyoxigraph as ox
@@ -150,8 +159,21 @@ def _solve(
                 return False
         return True
 
-    if stop_at != 0:
-        match(0, {})
+    if stop_at == 0:
+        return solutions
+    if _copies(plan):  # no bindings needed: the quads' triples, as they come
+        looked = [None if isinstance(t, tuple) else t for t in patterns[0]]
+        for quad in store.quads_for_pattern(*looked, graph):
+            read += 1
+            if read > budget:
+                raise _GiveUp
+            if read % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+                raise QueryTimeout(limit)
+            solutions.append(quad.triple)
+            if stop_at is not None and len(solutions) >= stop_at:
+                break
+        return solutions
+    match(0, {})
     return solutions
 
 
@@ -227,14 +249,19 @@ def _json_term(term: Any) -> dict:
     raise _GiveUp  # triple terms, directional literals: the engine writes those
 
 
-def _graph_reply(plan: PointPlan, solutions: list[dict], result_format: str) -> dict:
+def _graph_reply(plan: PointPlan, solutions: list[Any], result_format: str) -> dict:
+    """The CONSTRUCT answer; `solutions` are the triples themselves when `_copies`."""
     import pyoxigraph as ox
 
     triples: dict[Any, None] = {}  # a graph: each triple once, in the order found
-    for solution in solutions:
-        for pattern in plan.template:
-            terms = [solution.get(t[1]) if t[0] == "var" else _constant(ox, t) for t in pattern]
-            subject, predicate, obj = terms
+    if _copies(plan):
+        triples = dict.fromkeys(solutions)
+    template = [[t if t[0] == "var" else _constant(ox, t) for t in p] for p in plan.template]
+    for solution in solutions if not triples else ():
+        for pattern in template:
+            subject, predicate, obj = (
+                solution.get(t[1]) if type(t) is tuple else t for t in pattern
+            )
             if obj is None or not _is_iri(ox, predicate):
                 continue
             if not isinstance(subject, ox.NamedNode | ox.BlankNode):
