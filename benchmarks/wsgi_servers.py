@@ -9,7 +9,8 @@ server as the reference, then measures per server: the paired HTTP overhead of
 400 lookups by IRI from one client (`extras.overhead`), and lookups by IRI and by
 label from 8 clients: throughput, median latency, and the CPU time of the
 server's whole process tree per request. The result cache is off everywhere.
-Prints the figures; docs/performance.md ("A different WSGI server") holds a run.
+Prints the figures; docs/performance.md ("Point queries, each kind alone") holds
+a comparison measured with wrk.
 """
 
 from __future__ import annotations
