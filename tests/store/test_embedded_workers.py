@@ -111,7 +111,8 @@ def test_workers_killed_from_outside_are_replaced_transparently(backend) -> None
 
 
 def test_a_request_waits_for_a_free_worker_then_is_overloaded(shared_store: Path) -> None:
-    settings = Settings(store=shared_store, workers=1, timeout=60)
+    # every query to the workers: a lookup would otherwise be answered in this process
+    settings = Settings(store=shared_store, workers=1, timeout=60, point_budget=0)
     with EmbeddedBackend(settings) as one:
         started = threading.Event()
         errors: list[BaseException] = []
@@ -263,7 +264,8 @@ def test_an_idle_worker_gives_back_the_memory_its_last_query_freed(shared_store:
         f'FILTER(STRLEN(?x) = 3 && STRLEN(?y) = 3 && ?x < "4" && ?y < "4") }} '
         "ORDER BY ?a ?b LIMIT 1"
     )
-    settings = Settings(store=shared_store, workers=1, timeout=60)
+    # every query to the workers: the warm-up lookup must open the worker's store
+    settings = Settings(store=shared_store, workers=1, timeout=60, point_budget=0)
     with EmbeddedBackend(settings) as one:
         assert light(one) == ["7"]
         (pid,) = one.worker_pids()
@@ -291,3 +293,25 @@ def test_a_long_query_keeps_a_worker_that_already_runs_at_lower_priority(
         assert other.pid in four.worker_pids()  # it ran the query and was kept, caches and all
         assert not other.demoted and other.process.poll() is None
         assert os.getpriority(os.PRIO_PROCESS, other.pid) == GENERAL_NICE
+
+
+def test_lookups_are_answered_while_every_worker_is_busy(shared_store: Path) -> None:
+    with EmbeddedBackend(Settings(store=shared_store, workers=1, timeout=60)) as one:
+        started = threading.Event()
+        errors: list[BaseException] = []
+
+        def runaway() -> None:
+            started.set()
+            try:
+                one.query(QueryRequest(RUNAWAY, "json", 2.0))
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        thread = threading.Thread(target=runaway)
+        thread.start()
+        started.wait()
+        while one._pool.idle() != 0:
+            threading.Event().wait(0.01)
+        assert light(one) == ["7"]  # a point query: answered in this process
+        thread.join()
+        assert isinstance(errors[0], QueryTimeout)
