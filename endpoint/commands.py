@@ -51,6 +51,9 @@ def make_server(app: Flask, settings: Settings, port: int | None = None) -> Any:
         connection_limit=200,
         clear_untrusted_proxy_headers=True,
         expose_tracebacks=False,
+        # poll(), not select(): select() cannot watch a socket numbered 1024 or above, and a
+        # server holding store files and many connections gets there (it then stops answering)
+        asyncore_use_poll=True,
     )
 
 

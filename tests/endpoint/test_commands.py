@@ -101,3 +101,27 @@ def test_serve_refuses_a_bad_setting_with_a_message(runner):
     result = runner.invoke(main, ["serve", "--port", "70000"])
     assert result.exit_code == 1
     assert "port" in result.output
+
+
+def test_the_server_answers_when_its_sockets_are_numbered_above_1024(server_factory):
+    """A server process that holds many files (store handles, connections) gets socket
+    numbers above select()'s limit of 1024; the server must keep answering there."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        import pytest
+
+        pytest.skip(f"this machine allows {hard} open files; the test needs 1200")
+    if soft != resource.RLIM_INFINITY and soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    held = []
+    try:
+        while not held or held[-1] < 1100:  # every new file and socket is numbered above
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        server = server_factory()
+        r = requests.get(server.sparql, params={"query": "ASK {}"}, timeout=10)
+        assert r.status_code == 200 and r.json()["boolean"] is True
+    finally:
+        for fd in held:
+            os.close(fd)
