@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from remote_engines import EngineProcess
+
 # The engine-wide limits are above museum-kg's own: museum-kg sends its deadline with each
 # query (the `timeout` parameter, milliseconds) and stops waiting at it.
 MAX_QUERY_EXECUTION_S = 30
@@ -82,53 +84,24 @@ GRANTS = (
 
 
 @dataclass
-class Virtuoso:
-    process: subprocess.Popen
-    url: str  # http://127.0.0.1:PORT/
-    folder: Path
-    sql_port: int
-    kind: str = "virtuoso"
+class Virtuoso(EngineProcess):
+    """A disposable Virtuoso: it reads a query by GET or form only (see `engines`), and shuts
+    down cleanly on SIGTERM, which may take a while."""
 
-    @property
-    def query_url(self) -> str:
-        return self.url + "sparql"
+    sql_port: int = 0
+    kind = "virtuoso"
+    query_path = "sparql"
+    stop_wait_s = 20.0
 
-    def settings(self, **changes):
-        from museum_kg.settings import Settings
-
-        values = {
-            "store": self.folder / "museum-kg-store",
-            "backend": self.query_url,
-            "backend_engine": "virtuoso",
-            "host": "127.0.0.1",
-            "port": 0,
-            "threads": 8,
-        }
-        return Settings.load(env={}, **(values | changes))
-
-    def select(self, query: str) -> list[dict[str, str]]:
-        """Rows of a SELECT asked of Virtuoso itself (not through museum-kg), as plain
-        `{variable: value}` dicts (Virtuoso reads a query by GET or form, see `engines`)."""
+    def post_query(self, query: str):
         import requests
 
-        response = requests.post(
+        return requests.post(
             self.query_url,
             data={"query": query},
             headers={"Accept": "application/sparql-results+json"},
             timeout=30,
         )
-        assert response.status_code == 200, response.text
-        bindings = response.json()["results"]["bindings"]
-        return [{k: v["value"] for k, v in row.items()} for row in bindings]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # Virtuoso shuts down cleanly on SIGTERM
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
 
 
 def binaries() -> tuple[str, str] | None:

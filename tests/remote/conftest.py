@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from remote_engines import EngineUnderTest
+from remote_engines import EngineProcess, EngineUnderTest
 from virtuoso import Virtuoso, binaries, start_virtuoso
 
 ENGINE_KINDS = ("oxigraph", "virtuoso")
@@ -39,55 +39,12 @@ ENGINE_TIMEOUT_S = 10  # the engine's own limit, so a query we gave up on stops 
 
 
 @dataclass
-class Oxigraph:
-    process: subprocess.Popen
-    url: str  # http://127.0.0.1:PORT/
-    folder: Path
-    kind: str = "oxigraph"
+class Oxigraph(EngineProcess):
+    """An Oxigraph server the tests started (it waits for idle keep-alive connections of
+    servers still running when stopped, hence the short wait before a kill)."""
 
-    @property
-    def query_url(self) -> str:
-        return self.url + "query"
-
-    def settings(self, **changes):
-        from museum_kg.settings import Settings
-
-        values = {
-            "store": self.folder / "museum-kg-store",
-            "backend": self.query_url,
-            "backend_engine": "oxigraph",
-            "host": "127.0.0.1",
-            "port": 0,
-            "threads": 8,
-        }
-        return Settings.load(env={}, **(values | changes))
-
-    def select(self, query: str) -> list[dict[str, str]]:
-        """Rows of a SELECT asked of the engine itself (not through museum-kg), as plain
-        `{variable: value}` dicts."""
-        import requests
-
-        response = requests.post(
-            self.query_url,
-            data=query,
-            headers={
-                "Content-Type": "application/sparql-query",
-                "Accept": "application/sparql-results+json",
-            },
-            timeout=30,
-        )
-        assert response.status_code == 200, response.text
-        bindings = response.json()["results"]["bindings"]
-        return [{k: v["value"] for k, v in row.items()} for row in bindings]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:  # it waits for idle keep-alive connections of servers still running
-                self.process.wait(2)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+    kind = "oxigraph"
+    query_path = "query"
 
 
 def _binary() -> str | None:
