@@ -119,16 +119,8 @@ def tokenize(text: str) -> list[Token]:
     pos, line, line_start = 0, 1, 0
     for match in _TOKEN.finditer(text):
         start = match.start()
-        while pos < start:  # characters no terminal matches
-            if text[pos] in "\"'":
-                raise QuerySyntaxError(
-                    "a string is not closed (or contains a bad escape or a line break)",
-                    line,
-                    pos - line_start + 1,
-                )
-            _count(tokens, line, pos - line_start + 1)
-            append(Token("other", text[pos], pos, line, pos - line_start + 1))
-            pos += 1
+        if pos < start:
+            _unmatched(text, pos, start, line, line_start, tokens)
         kind = match.lastgroup
         piece = match.group()
         if kind != "ws" and kind != "comment":
@@ -139,17 +131,25 @@ def tokenize(text: str) -> list[Token]:
             line += piece.count("\n")
             line_start = start + piece.rindex("\n") + 1
         pos = match.end()
-    while pos < len(text):  # characters after the last match
-        if text[pos] in "\"'":
+    if pos < len(text):  # characters after the last match
+        _unmatched(text, pos, len(text), line, line_start, tokens)
+    return tokens
+
+
+def _unmatched(
+    text: str, pos: int, end: int, line: int, line_start: int, tokens: list[Token]
+) -> None:
+    """Characters no terminal matches (none holds a line break): an unclosed string is an
+    error, anything else an "other" token each."""
+    for at in range(pos, end):
+        if text[at] in "\"'":
             raise QuerySyntaxError(
                 "a string is not closed (or contains a bad escape or a line break)",
                 line,
-                pos - line_start + 1,
+                at - line_start + 1,
             )
-        _count(tokens, line, pos - line_start + 1)
-        append(Token("other", text[pos], pos, line, pos - line_start + 1))
-        pos += 1
-    return tokens
+        _count(tokens, line, at - line_start + 1)
+        tokens.append(Token("other", text[at], at, line, at - line_start + 1))
 
 
 def _count(tokens: list[Token], line: int, column: int) -> None:
