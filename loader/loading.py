@@ -37,7 +37,7 @@ from museum_kg.loader.changelog import open_changelog
 from museum_kg.loader.dumps import write_dumps
 from museum_kg.loader.feed import Feed
 from museum_kg.loader.inference import Alignments
-from museum_kg.loader.pipeline import Target, commit, maintain
+from museum_kg.loader.pipeline import Target, commit
 from museum_kg.loader.progress import CountingReader, Reporter
 from museum_kg.loader.scanning import from_store, while_loading
 from museum_kg.loader.sources import Source, collect, graphs_in, line_of, syntax_error
@@ -50,6 +50,7 @@ from museum_kg.settings import Settings
 from museum_kg.store.changes import GraphWrite, RdfPayload, WriteReport
 from museum_kg.store.snapshots import SnapshotStore
 from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import internal as union_internal
 from museum_kg.store.union import materialise as materialise_union
 from museum_kg.store.union import needed as union_needed
 
@@ -148,7 +149,8 @@ def load(
             changelog.recover(current())
             store = builder.store
             if base:
-                for graph in sorted(replaced | {inferred_graph, UNION_GRAPH}):
+                internals = {g.value for g in store.named_graphs() if union_internal(g.value)}
+                for graph in sorted(replaced | internals | {inferred_graph}):
                     if store.contains_named_graph(ox.NamedNode(graph)):
                         store.remove_graph(ox.NamedNode(graph))
             work = builder.path.with_name(builder.id + "-work")
@@ -274,7 +276,6 @@ def _commit_files(sources, settings, mode, validate, reporter, started) -> LoadR
         with reporter.bar("writing", None) as advance:
             report = commit(GraphWrite(tuple(payloads), replace=mode == "replace"), target, names)
             advance(0, sum(report.inserted.values()) + sum(report.deleted.values()))
-        maintain()  # the union merge, the first time a triple is in two graphs
     except RdfSyntaxError as error:
         source = next((s for s in sources if str(s.path) == error.file), None)
         if source is not None:

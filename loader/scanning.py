@@ -23,7 +23,7 @@ from museum_kg.loader.progress import Reporter
 from museum_kg.loader.sources import Source
 from museum_kg.loader.spool import Spool
 
-from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import UNION_GRAPH, internal
 
 
 @dataclass
@@ -62,7 +62,9 @@ def from_store(
     store: ox.Store, folder: Path, alignments: Alignments, inferred_graph: str, reporter: Reporter
 ) -> Scan:
     """Scan every graph of `store` but the derived graph and the union merge."""
-    graphs = [g for g in store.named_graphs() if g.value not in (inferred_graph, UNION_GRAPH)]
+    graphs = [
+        g for g in store.named_graphs() if g.value != inferred_graph and not internal(g.value)
+    ]
     graphs.sort(key=lambda g: g.value)  # the union merge: e.g. a file that names it
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
         graphs.append(ox.DefaultGraph())

@@ -7,6 +7,6 @@ touched: digests, versions, derived alignments, the union merge).
 from __future__ import annotations
 
 from museum_kg.loader.pipeline.remote import commit_remote
-from museum_kg.loader.pipeline.writer import Target, commit, maintain, warm, write
+from museum_kg.loader.pipeline.writer import Target, commit, warm, write
 
-__all__ = ["Target", "commit", "commit_remote", "maintain", "warm", "write"]
+__all__ = ["Target", "commit", "commit_remote", "warm", "write"]

@@ -11,12 +11,11 @@ After `museum_kg.store.delta.apply` has changed a snapshot being built,
    triples and version contents are those a full rebuild would compute;
 3. brings the derived graph in line for those subjects only: derived triples
    that no asserted triple supports any more are retracted, new ones added;
-4. keeps the union merge (`UNION_GRAPH`) a set: a triple enters it when it is
-   asserted or derived anywhere, and leaves it when no graph holds it any more. A
-   store without the merge (the bulk load found no triple in two graphs) needs one
-   once a change states a triple another graph already holds: `settle` says so
-   ("needed") and the write path builds it right after publishing the change
-   (`build_union`, a whole-store step, once in the store's life).
+4. keeps the union default graph a set (`museum_kg.store.union.keep`): a triple
+   enters the merge when a graph that is not plain holds it, and leaves it when no
+   such graph does. A store without the merge (the bulk load found no triple in two
+   graphs) starts one when a change first states a triple another graph holds; its
+   large graphs stay plain, so that costs a copy of the small graphs only.
 
 The cost follows the size of the change and of the affected entities'
 descriptions, never the size of the store. A change of the ontology's
@@ -37,6 +36,7 @@ from museum_kg.loader.inference import Alignments, Materializer
 
 from museum_kg.store.delta import Delta
 from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import keep as keep_union
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Settled:
     described: Descriptions  # the versions' content, for `versions.record`
     derived_inserted: int = 0
     derived_deleted: int = 0
-    union: str = "none"  # "none" (no merge kept), "kept" (updated), "needed" (to build)
+    union: str = "none"  # "none" (no merge kept) or "kept" (updated)
     work: list[Path] = field(default_factory=list)
 
 
@@ -183,36 +183,9 @@ class Effects:
         return inserted, deleted
 
     def _union(self, delta: Delta, derived_in: list, derived_out: list) -> str:
-        union = ox.NamedNode(UNION_GRAPH)
         added = [q for q in delta.inserted if not _in(q, self.hidden)] + derived_in
         removed = [q for q in delta.deleted if not _in(q, self.hidden)] + derived_out
-        if not self.store.contains_named_graph(union):
-            if not any(self._repeated(q) for q in added):
-                return "none"
-            return "needed"  # the first triple held by two graphs: `build_union` after publishing
-        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, union) for q in added)
-        for q in removed:
-            if not any(
-                not _in(other, {UNION_GRAPH})
-                for other in self.store.quads_for_pattern(q.subject, q.predicate, q.object, None)
-            ):
-                self.store.remove(ox.Quad(q.subject, q.predicate, q.object, union))
-        return "kept"
-
-    def _repeated(self, q: ox.Quad) -> bool:
-        """Whether the triple of `q` is now in more than one graph (or a blank node is)."""
-        graphs = {
-            o.graph_name
-            for o in self.store.quads_for_pattern(q.subject, q.predicate, q.object, None)
-        }
-        if len(graphs) > 1:
-            return True
-        if isinstance(q.subject, ox.BlankNode):
-            holders = {
-                o.graph_name for o in self.store.quads_for_pattern(q.subject, None, None, None)
-            }
-            return len(holders) > 1
-        return False
+        return keep_union(self.store, added, removed)
 
 
 def _in(q: ox.Quad, graphs: set[str]) -> bool:

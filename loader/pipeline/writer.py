@@ -26,7 +26,6 @@ embedded backend runs (`museum_kg.store.changes.WRITE_PIPELINE`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import time
@@ -53,7 +52,6 @@ from museum_kg.store.changes import Change, WriteReport
 from museum_kg.store.delta import Delta, apply
 from museum_kg.store.head import Head
 from museum_kg.store.snapshots import SnapshotStore
-from museum_kg.store.union import UNION_GRAPH, materialise
 
 
 @dataclass(frozen=True)
@@ -153,8 +151,6 @@ def commit(change: Change, target: Target, label: str | None = None) -> WriteRep
             raise
         changelog.publish(load_id)
         _context.snapshot = None if schema_changed else snapshot.id
-        if settled.union == "needed":
-            _pending.add(target)
         return _report(delta, settled, diff, validated, snapshot.id, started)
     finally:
         changelog.close()
@@ -166,35 +162,6 @@ def warm() -> None:
     """Load what the first write would otherwise wait for (rdflib, which reads the shapes),
     in a writer process that has just started."""
     import rdflib.plugins.parsers.ntriples  # noqa: F401
-
-
-def maintain() -> None:
-    """Work a write left for after its answer: the union merge of a store that has just
-    started to need one (a whole-store step). The embedded backend's writer process runs
-    it after sending the reply; in-process callers of `commit` call it themselves. Until
-    it is published, a triple stated in two graphs counts twice in the union default
-    graph, as in the engine's own union (docs/loading.md)."""
-    while _pending:
-        target = _pending.pop()
-        snapshots = SnapshotStore(target.store, keep=target.keep)
-        with contextlib.closing(snapshots.lock(wait=600.0)):
-            if snapshots.current() is None:
-                continue
-            head = _head(snapshots)
-            store = head.checkout()
-            try:
-                if not store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
-                    materialise(store)
-                    head.publish(snapshots.new_id())  # the same data: no change to log
-                else:
-                    head.keep()
-            except BaseException:
-                head.discard()
-                _pending.add(target)  # tried again after the next write
-                raise
-
-
-_pending: set[Target] = set()
 
 
 def _head(snapshots: SnapshotStore) -> Head:

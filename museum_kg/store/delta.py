@@ -37,7 +37,7 @@ from museum_kg.store.changes import (
     SparqlUpdate,
     syntax_of,
 )
-from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import internal
 from museum_kg.store.update_ops import DEFAULT, VARIABLE_IRI, Operation, operations
 from museum_kg.store.update_ops import template_as_trig as _trig
 
@@ -104,7 +104,7 @@ class Applier:
     def __init__(self, store: ox.Store, reserved: Iterable[str], source=None) -> None:
         self.store = store
         self.source = source or LocalSource(store)
-        self.reserved = set(reserved) | {UNION_GRAPH}
+        self.reserved = _Reserved(reserved)
         self.delta = Delta()
 
     def insert(self, quads: Iterable[ox.Quad]) -> None:
@@ -224,7 +224,7 @@ def _modify(applier: Applier, op: Operation) -> None:
     else:
         options["default_graph"] = [default]
         named = applier.source.named_graphs()
-        options["named_graphs"] = [ox.NamedNode(g) for g in named if g != UNION_GRAPH]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named if not internal(g)]
     delete = _template(op, op.delete, default, "DELETE template")
     insert = _template(op, op.insert, default, "INSERT template")
     query = f"{op.prologue}\nSELECT * WHERE {op.where}"
@@ -430,6 +430,13 @@ def _graph_delete(applier: Applier, graph: str | None) -> None:
     if not applier.source.has_graph(graph):
         raise NotFound(f"there is no graph <{graph}> in the store")
     applier.drop_graph(graph)
+
+
+class _Reserved(set):
+    """The graphs only museum-kg writes: those named, and the union's internal graphs."""
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or (isinstance(name, str) and internal(name))
 
 
 def _in(q: ox.Quad, graphs: set[str]) -> bool:

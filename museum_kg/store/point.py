@@ -12,9 +12,9 @@ any other, with its deadline, so the serving process never runs an unbounded
 evaluation: a cheap-looking query that is not cheap costs `budget` quads here, then
 runs killable.
 
-The default graph is the one the workers use (`museum_kg.store.union`): the materialised
-merge when the snapshot has one, else every graph (the engine's union), or the store's
-default graph when the union does not apply. Answers are what a worker sends: SPARQL
+The default graph is the one the workers use (`museum_kg.store.union`): the merge and
+the plain graphs when the snapshot has a merge, else every graph (the engine's union),
+or the store's default graph when the union does not apply. Answers are what a worker sends: SPARQL
 JSON written here (other result formats transcoded from it by pyoxigraph), graphs
 serialised by pyoxigraph.
 """
@@ -29,7 +29,7 @@ from typing import Any
 from museum_kg.errors import QueryTimeout
 from museum_kg.sparql.point import XSD, PointPlan
 from museum_kg.sparql.prefixes import PREDECLARED
-from museum_kg.store.union import UNION_GRAPH, visible_graphs
+from museum_kg.store.union import NO_MERGE, Layout, layout
 from museum_kg.store.workers import PREFIXED_FORMATS, QUERY_FORMATS, RDF_FORMATS
 
 XSD_STRING = XSD + "string"
@@ -48,20 +48,20 @@ class PointReader:
         self._lock = threading.Lock()
         self._snapshot_id: str | None = None
         self._store: Any = None
-        self._merged = False  # the snapshot holds the materialised union merge
+        self._layout = NO_MERGE  # how the snapshot's union default graph is read
         self.answered = 0  # point queries answered here
         self.handed_over = 0  # point queries over budget (or unusual) sent to a worker
 
-    def _open(self, snapshot_id: str, path: str) -> tuple[Any, bool]:
+    def _open(self, snapshot_id: str, path: str) -> tuple[Any, Layout]:
         with self._lock:
             if snapshot_id != self._snapshot_id:
                 import pyoxigraph as ox
 
                 self._store = None  # the old handle closes before the new one opens
                 store = ox.Store.read_only(path)
-                self._merged = visible_graphs(store) is not None
+                self._layout = layout(store)
                 self._store, self._snapshot_id = store, snapshot_id
-            return self._store, self._merged
+            return self._store, self._layout
 
     def close(self) -> None:
         with self._lock:
@@ -84,12 +84,12 @@ class PointReader:
         graph_format = plan.form == "construct"
         if result_format not in (RDF_FORMATS if graph_format else QUERY_FORMATS):
             return None
-        store, merged = self._open(snapshot_id, snapshot_path)
-        graph: Any = ox.DefaultGraph()  # the union off: the store's default graph
-        if union:  # the materialised merge, or every graph (the engine's union)
-            graph = ox.NamedNode(UNION_GRAPH) if merged else None
+        store, known = self._open(snapshot_id, snapshot_path)
+        graphs: list[Any] = [ox.DefaultGraph()]  # the union off: the store's default graph
+        if union:  # the merge and the plain graphs, or every graph (the engine's union)
+            graphs = [None] if known.default is None else known.default
         try:
-            solutions = _solve(store, plan, graph, self.budget, deadline, limit)
+            solutions = _solve(store, plan, graphs, self.budget, deadline, limit)
             if graph_format:
                 reply = _graph_reply(plan, solutions, result_format)
             elif plan.form == "select" and max_rows is not None and len(solutions) > max_rows:
@@ -125,9 +125,10 @@ def _copies(plan: PointPlan) -> bool:
 
 
 def _solve(
-    store: Any, plan: PointPlan, graph: Any, budget: int, deadline: float, limit: float
+    store: Any, plan: PointPlan, graphs: list[Any], budget: int, deadline: float, limit: float
 ) -> list[Any]:
-    """Every solution of the plan's patterns (nested loops over index lookups); the
+    """Every solution of the plan's patterns (nested loops over index lookups) in the
+    default graph made of `graphs` (which share no triple; None: every graph); the
     deadline is checked as quads are read."""
     import pyoxigraph as ox
 
@@ -148,7 +149,7 @@ def _solve(
         subject, predicate, obj = looked
         if isinstance(subject, ox.Literal) or not (predicate is None or _is_iri(ox, predicate)):
             return True  # a literal bound where no quad can have one: no match
-        for quad in store.quads_for_pattern(subject, predicate, obj, graph):
+        for quad in _quads(store, (subject, predicate, obj), graphs):
             read += 1
             if read > budget:
                 raise _GiveUp
@@ -163,7 +164,7 @@ def _solve(
         return solutions
     if _copies(plan):  # no bindings needed: the quads' triples, as they come
         looked = [None if isinstance(t, tuple) else t for t in patterns[0]]
-        for quad in store.quads_for_pattern(*looked, graph):
+        for quad in _quads(store, looked, graphs):
             read += 1
             if read > budget:
                 raise _GiveUp
@@ -175,6 +176,11 @@ def _solve(
         return solutions
     match(0, {})
     return solutions
+
+
+def _quads(store: Any, pattern: Any, graphs: list[Any]) -> Any:
+    for graph in graphs:
+        yield from store.quads_for_pattern(*pattern, graph)
 
 
 def _is_iri(ox: Any, term: Any) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 from museum_kg import memory
 from museum_kg.sparql.prefixes import PREDECLARED
 from museum_kg.store.spool import Spool
-from museum_kg.store.union import UNION_GRAPH, dataset_options, visible_graphs
+from museum_kg.store.union import NO_MERGE, dataset_options, internal, layout
 
 QUERY_FORMATS = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV"}
 PREFIXED_FORMATS = ("turtle", "trig")  # graph answers written with the predeclared prefixes
@@ -49,7 +49,7 @@ class _State:
         self.snapshot_id: str | None = None
         self.store: Any = None
         self.forwarder: Any = None
-        self.visible: list[Any] | None = None  # named graphs without the merge, per snapshot
+        self.layout = NO_MERGE  # how the snapshot's union default graph is read
 
     def forwarded(self, text: str, forward: dict | None) -> str:
         """`text` with its SERVICE targets pointed at this process's forwarder."""
@@ -71,7 +71,7 @@ class _State:
             self.store = None
             self.store = ox.Store.read_only(path)
             self.snapshot_id = snapshot_id
-            self.visible = visible_graphs(self.store)
+            self.layout = layout(self.store)
         return self.store
 
 
@@ -103,8 +103,6 @@ def main(conn: Any) -> None:
             reply = ("error", type(exc).__name__, str(exc))
         try:
             conn.send(reply)
-            if op == "write":  # work the write path left for after its answer
-                _after_write(payload)
             if not ready.poll(TRIM_AFTER_IDLE_S * 1000):  # idle: give back what it freed
                 memory.release()
         except (EOFError, OSError):
@@ -139,7 +137,7 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
         options["named_graphs"] = [ox.NamedNode(g) for g in p["named_graphs"]]
     elif not p.get("own_dataset"):  # FROM / FROM NAMED in the query apply as written
         graph_patterns = p.get("graph_patterns", True)
-        options.update(dataset_options(store, p["union"], state.visible, graph_patterns))
+        options.update(dataset_options(store, p["union"], state.layout, graph_patterns))
     if p["substitutions"]:
         options["substitutions"] = {
             ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()
@@ -194,7 +192,7 @@ def _capped(results: Any, max_rows: int, scratch: str) -> tuple[Any, bool]:
 
 def _graphs(state: _State, p: dict, conn: Any) -> list[str]:
     store = state.store_for(p["snapshot_id"], p["snapshot_path"])
-    return sorted(g.value for g in store.named_graphs() if g.value != UNION_GRAPH)
+    return sorted(g.value for g in store.named_graphs() if not internal(g.value))
 
 
 def _graph_name(graph: str | None) -> Any:
@@ -208,7 +206,7 @@ def _read_graph(state: _State, p: dict, conn: Any) -> dict:
 
     store = state.store_for(p["snapshot_id"], p["snapshot_path"])
     graph = p["graph"]
-    if graph == UNION_GRAPH or (
+    if (graph is not None and internal(graph)) or (
         graph is not None and not store.contains_named_graph(ox.NamedNode(graph))
     ):
         raise Missing(f"there is no graph <{graph}> in the store")
@@ -234,14 +232,6 @@ def _write(state: _State, p: dict, conn: Any) -> Any:
         change = dataclasses.replace(change, text=state.forwarded(change.text, p["forward"]))
     pipeline = importlib.import_module(p["pipeline"])
     return pipeline.write({**p, "change": change})
-
-
-def _after_write(p: dict) -> None:
-    import contextlib
-    import importlib
-
-    with contextlib.suppress(Exception):  # kept pending: the next write's turn retries it
-        importlib.import_module(p["pipeline"]).maintain()
 
 
 def _warm(state: _State, p: dict, conn: Any) -> None:

@@ -14,9 +14,10 @@ from writes import PREFIXES, insert_museum, museum_triples
 
 from museum_kg.errors import QuerySyntaxError, RequestError, ShapesNotSupported, ShapeViolations
 from museum_kg.settings import Settings
+from museum_kg.store import union as union_module
 from museum_kg.store.changes import GraphDelete, GraphWrite, RdfPayload, SparqlUpdate
 from museum_kg.store.snapshots import SnapshotStore
-from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import UNION_GRAPH, dataset_options, layout
 
 BASE = "https://w3id.org/museum-kg/"
 INFERRED = BASE + "graph/inferred"
@@ -189,28 +190,58 @@ def _state(store: Path) -> dict:
         return dict(db.execute("SELECT iri, hash FROM state WHERE hash IS NOT NULL"))
 
 
-def test_the_first_triple_stated_by_two_graphs_builds_the_union_merge_after_the_write(
-    tmp_path: Path,
-) -> None:
-    from museum_kg.loader.pipeline import maintain
-
-    store = tmp_path / "store"
-    fixture = Path(__file__).parent / "fixtures" / "museums.ttl"
-    load([fixture], Settings(store=store), mode="rebuild")
-    union = ox.NamedNode(UNION_GRAPH)
-    assert not served(store).contains_named_graph(union)  # no triple in two graphs yet
+def _state_again(store: Path) -> tuple[ox.Quad, str]:
+    """A triple of the loaded fixture, and an update stating it in a second graph."""
     quad = next(iter(served(store).quads_for_pattern(None, RDF_TYPE, None, None)))
     again = (
         f"INSERT DATA {{ GRAPH <{BASE}graph/second-source> "
         f"{{ {quad.subject} {quad.predicate} {quad.object} }} }}"
     )
-    report = commit(SparqlUpdate(again), target(store, validate=False))
-    assert report.changed
-    maintain()
-    snapshot = served(store)
-    assert snapshot.contains_named_graph(union)
+    return quad, again
+
+
+def _count_in_union(snapshot: ox.Store, quad: ox.Quad) -> str:
     rows = snapshot.query(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ {quad.subject} {quad.predicate} {quad.object} }}",
-        default_graph=[union],
+        **dataset_options(snapshot, union=True),
     )
-    assert next(iter(rows))["n"].value == "1"
+    return next(iter(rows))["n"].value
+
+
+def test_the_first_triple_stated_by_two_graphs_starts_the_union_merge_in_the_same_write(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    fixture = Path(__file__).parent / "fixtures" / "museums.ttl"
+    load([fixture], Settings(store=store), mode="rebuild")
+    union = ox.NamedNode(UNION_GRAPH)
+    assert not served(store).contains_named_graph(union)  # no triple in two graphs yet
+    quad, again = _state_again(store)
+    report = commit(SparqlUpdate(again), target(store, validate=False))
+    assert report.changed
+    snapshot = served(store)
+    assert snapshot.contains_named_graph(union)
+    assert _count_in_union(snapshot, quad) == "1"
+    assert not layout(snapshot).default[1:]  # small graphs: all of them merged, none plain
+
+
+def test_a_large_graph_stays_plain_when_the_merge_starts(tmp_path: Path, monkeypatch) -> None:
+    """The merge copies the small graphs only: a large graph is read as it is."""
+    monkeypatch.setattr(union_module, "PLAIN_MIN", 20)  # the fixture's graphs count as large
+    store = tmp_path / "store"
+    fixture = Path(__file__).parent / "fixtures" / "museums.ttl"
+    load([fixture], Settings(store=store), mode="rebuild")
+    before = len(served(store))
+    quad, again = _state_again(store)
+    commit(SparqlUpdate(again), target(store, validate=False))
+    snapshot = served(store)
+    known = layout(snapshot)
+    assert quad.graph_name in known.default  # the graph the triple came from is plain
+    assert _count_in_union(snapshot, quad) == "1"
+    copied = len(list(snapshot.quads_for_pattern(None, None, None, ox.NamedNode(UNION_GRAPH))))
+    assert copied < 5 and len(snapshot) < before + 10  # no copy of the large graphs
+    commit(SparqlUpdate(f"DELETE DATA {{ GRAPH <{quad.graph_name.value}> {{ "
+                        f"{quad.subject} {quad.predicate} {quad.object} }} }}"),
+           target(store, validate=False))  # fmt: skip
+    snapshot = served(store)
+    assert _count_in_union(snapshot, quad) == "1"  # the second graph still states it

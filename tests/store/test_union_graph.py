@@ -9,12 +9,22 @@ import pyoxigraph as ox
 import pytest
 from embedded_helpers import EX
 
-from museum_kg.errors import NotFound
+from museum_kg.errors import NotFound, RequestError
 from museum_kg.settings import Settings
+from museum_kg.store import union as union_module
 from museum_kg.store.base import QueryRequest
 from museum_kg.store.embedded import EmbeddedBackend
 from museum_kg.store.snapshots import SnapshotStore
-from museum_kg.store.union import UNION_GRAPH, dataset_options, materialise, visible_graphs
+from museum_kg.store.union import (
+    NO_MERGE,
+    PLAIN,
+    UNION_GRAPH,
+    dataset_options,
+    internal,
+    keep,
+    layout,
+    materialise,
+)
 
 SHARED = "".join(f"<{EX}s> <{EX}p> <{EX}o> <{EX}graph/{g}> .\n" for g in ("a", "b"))
 OWN = f'<{EX}s> <{EX}name> "only in a" <{EX}graph/a> .\n'
@@ -97,9 +107,80 @@ def test_dataset_options_trust_a_cached_answer_even_when_it_says_there_is_no_mer
     asked = dataset_options(store, union=True)  # read from the store: it has the merge now
     assert asked["default_graph"] == [ox.NamedNode(UNION_GRAPH)]
     assert ox.NamedNode(UNION_GRAPH) not in asked["named_graphs"]
-    # a worker passes what it read when it opened the snapshot; None means "no merge" and
-    # is not read again from the store on every query
-    assert dataset_options(store, True, None) == {"use_default_graph_as_union": True}
-    assert dataset_options(store, True, visible_graphs(store), graph_patterns=False) == {
+    # a worker passes what it read when it opened the snapshot; "no merge" is not read
+    # again from the store on every query
+    assert dataset_options(store, True, NO_MERGE) == {"use_default_graph_as_union": True}
+    assert dataset_options(store, True, layout(store), graph_patterns=False) == {
         "default_graph": [ox.NamedNode(UNION_GRAPH)]
     }
+
+
+def _union_rows(store: ox.Store) -> list[tuple]:
+    """The triples of the union default graph as the engine reads them (repeats kept)."""
+    options = dataset_options(store, union=True)
+    return [(r["s"], r["p"], r["o"]) for r in store.query("SELECT * { ?s ?p ?o }", **options)]
+
+
+def _asserted(store: ox.Store) -> set[tuple]:
+    return {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not (isinstance(q.graph_name, ox.NamedNode) and internal(q.graph_name.value))
+    }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_change_keeps_the_union_default_graph_the_set_of_all_triples(
+    seed: int, monkeypatch
+) -> None:
+    """Random inserts and deletes over large and small graphs (and the default graph):
+    after each, the engine reads every triple exactly once, whichever graphs stay plain."""
+    import random
+
+    monkeypatch.setattr(union_module, "PLAIN_MIN", 12)
+    rng = random.Random(seed)
+    store = ox.Store()
+    graphs = [ox.NamedNode(f"{EX}graph/{n}") for n in "abcd"] + [ox.DefaultGraph()]
+    pool = [(ox.NamedNode(f"{EX}s{i % 7}"), ox.NamedNode(f"{EX}p{i % 3}"), ox.Literal(str(i)))
+            for i in range(40)]  # fmt: skip
+    for i, triple in enumerate(pool[:30]):  # graph a large, b large, the rest empty
+        store.add(ox.Quad(*triple, graphs[i % 2]))
+    assert keep(store, [], []) == "none"
+    for _ in range(120):
+        quad = ox.Quad(*rng.choice(pool), rng.choice(graphs))
+        if quad in store and rng.random() < 0.5:
+            store.remove(quad)
+            keep(store, [], [quad])
+        elif quad not in store:
+            store.add(quad)
+            keep(store, [quad], [])
+        rows = _union_rows(store)
+        assert sorted(map(str, rows)) == sorted(map(str, _asserted(store)))
+    assert store.contains_named_graph(ox.NamedNode(UNION_GRAPH))  # the merge was needed
+
+
+def test_two_large_graphs_that_come_to_share_a_triple_merge_the_smaller(monkeypatch) -> None:
+    monkeypatch.setattr(union_module, "PLAIN_MIN", 5)
+    store = ox.Store()
+    big, bigger, small = (ox.NamedNode(f"{EX}graph/{n}") for n in ("big", "bigger", "small"))
+    for n in range(6):
+        store.add(ox.Quad(ox.NamedNode(f"{EX}a{n}"), ox.NamedNode(f"{EX}p"), ox.Literal("x"), big))
+    for n in range(9):
+        store.add(
+            ox.Quad(ox.NamedNode(f"{EX}b{n}"), ox.NamedNode(f"{EX}p"), ox.Literal("x"), bigger)
+        )
+    shared = ox.Quad(ox.NamedNode(f"{EX}b0"), ox.NamedNode(f"{EX}p"), ox.Literal("x"), small)
+    store.add(shared)
+    keep(store, [shared], [])
+    assert layout(store).default == [ox.NamedNode(UNION_GRAPH), big, bigger]
+    again = ox.Quad(shared.subject, shared.predicate, shared.object, big)
+    store.add(again)
+    keep(store, [again], [])
+    assert layout(store).default == [ox.NamedNode(UNION_GRAPH), bigger]  # big joined the merge
+    assert len(_union_rows(store)) == len(_asserted(store)) == 15
+
+
+def test_internal_graphs_are_never_listed_nor_written(merged) -> None:
+    assert all(not internal(g) for g in merged.graphs())
+    with pytest.raises(RequestError, match="maintained by museum-kg"):
+        merged.update(f"INSERT DATA {{ GRAPH <{PLAIN}{EX}graph/a> {{ <{EX}s> <{EX}p> 1 }} }}", 10)
