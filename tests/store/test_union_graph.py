@@ -184,3 +184,39 @@ def test_internal_graphs_are_never_listed_nor_written(merged) -> None:
     assert all(not internal(g) for g in merged.graphs())
     with pytest.raises(RequestError, match="maintained by museum-kg"):
         merged.update(f"INSERT DATA {{ GRAPH <{PLAIN}{EX}graph/a> {{ <{EX}s> <{EX}p> 1 }} }}", 10)
+
+
+@pytest.fixture
+def partly_plain(tmp_path: Path, monkeypatch):
+    """A snapshot whose large graph is plain and whose small graph is in the merge."""
+    monkeypatch.setattr(union_module, "PLAIN_MIN", 3)
+    large = "".join(f"<{EX}s> <{EX}p> <{EX}o{n}> <{EX}graph/large> .\n" for n in range(4))
+    small = (
+        f'<{EX}s> <{EX}p> <{EX}o0> <{EX}graph/small> .\n<{EX}s> <{EX}q> "1" <{EX}graph/small> .\n'
+    )
+    builder = SnapshotStore(tmp_path / "store").begin()
+    with builder:
+        builder.store.bulk_load(large.encode(), ox.RdfFormat.N_QUADS)
+        builder.store.bulk_load(small.encode(), ox.RdfFormat.N_QUADS)
+        added = list(
+            builder.store.quads_for_pattern(None, None, None, ox.NamedNode(f"{EX}graph/small"))
+        )
+        keep(builder.store, added, [])
+        assert layout(builder.store).default == [
+            ox.NamedNode(UNION_GRAPH),
+            ox.NamedNode(f"{EX}graph/large"),
+        ]
+        builder.publish()
+    return tmp_path / "store"
+
+
+@pytest.mark.parametrize("budget", [0, 2000])  # the workers, and the serving process
+def test_plain_graphs_and_the_merge_read_as_one_set(partly_plain: Path, budget: int) -> None:
+    settings = Settings(store=partly_plain, workers=1, point_budget=budget)
+    with EmbeddedBackend(settings) as backend:
+        rows = _rows(backend, f"SELECT ?p ?o WHERE {{ <{EX}s> ?p ?o }}")
+        assert len(rows) == 5  # o0 once, though both graphs state it
+        assert _count(backend) == 5
+        assert set(backend.graphs()) == {f"{EX}graph/large", f"{EX}graph/small"}
+        if budget:
+            assert backend._point.answered >= 1  # the lookup was answered in process
