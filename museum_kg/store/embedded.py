@@ -242,9 +242,7 @@ class EmbeddedBackend:
     def delete_graph(self, graph: str | None) -> None:
         self.commit(GraphDelete(graph), self.settings.timeout)
 
-    def commit(
-        self, change: Change, timeout_s: float, forward: dict | None = None
-    ) -> WriteReport:
+    def commit(self, change: Change, timeout_s: float, forward: dict | None = None) -> WriteReport:
         """Apply `change` through the write path in the writer process, by its deadline."""
         limit = min(timeout_s, self.settings.timeout)
         deadline = time.monotonic() + limit
@@ -273,9 +271,18 @@ class EmbeddedBackend:
             answer = _unwrap(reply, None)
             if "error" in answer:
                 raise from_wire(answer["error"])
-            return WriteReport.from_json(answer["report"])
+            report = WriteReport.from_json(answer["report"])
         finally:
             self._write_lock.release()
+        self._prepare_readers()
+        return report
+
+    def _prepare_readers(self) -> None:
+        """Open the snapshot a write published for point queries, before they ask."""
+        snapshot = self.snapshots.current()
+        if self._point is not None and snapshot is not None:
+            args = (snapshot.id, str(snapshot.path))
+            threading.Thread(target=self._point.prepare, args=args, daemon=True).start()
 
     def _ensure_writer(self) -> None:
         if self._writer is None:

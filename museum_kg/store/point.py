@@ -21,6 +21,7 @@ serialised by pyoxigraph.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -29,7 +30,7 @@ from typing import Any
 from museum_kg.errors import QueryTimeout
 from museum_kg.sparql.point import XSD, PointPlan
 from museum_kg.sparql.prefixes import PREDECLARED
-from museum_kg.store.union import NO_MERGE, Layout, layout
+from museum_kg.store.union import Layout, layout
 from museum_kg.store.workers import PREFIXED_FORMATS, QUERY_FORMATS, RDF_FORMATS
 
 XSD_STRING = XSD + "string"
@@ -45,27 +46,42 @@ class PointReader:
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self._lock = threading.Lock()
-        self._snapshot_id: str | None = None
-        self._store: Any = None
-        self._layout = NO_MERGE  # how the snapshot's union default graph is read
+        self._lock = threading.Lock()  # guards `_handles`
+        self._opening = threading.Lock()  # one snapshot opened at a time
+        self._handles: dict[str, tuple[Any, Layout]] = {}  # the newest two snapshots
         self.answered = 0  # point queries answered here
         self.handed_over = 0  # point queries over budget (or unusual) sent to a worker
 
     def _open(self, snapshot_id: str, path: str) -> tuple[Any, Layout]:
+        """The handle on a snapshot: the newest two stay open, so that a request that
+        began before a switch does not make the next ones open the new one again."""
         with self._lock:
-            if snapshot_id != self._snapshot_id:
-                import pyoxigraph as ox
+            handle = self._handles.get(snapshot_id)
+        if handle is not None:
+            return handle
+        with self._opening:  # the others asking for the same snapshot wait for this open
+            with self._lock:
+                handle = self._handles.get(snapshot_id)
+            if handle is not None:
+                return handle
+            import pyoxigraph as ox
 
-                self._store = None  # the old handle closes before the new one opens
-                store = ox.Store.read_only(path)
-                self._layout = layout(store)
-                self._store, self._snapshot_id = store, snapshot_id
-            return self._store, self._layout
+            store = ox.Store.read_only(path)
+            handle = (store, layout(store))
+            with self._lock:
+                self._handles[snapshot_id] = handle
+                while len(self._handles) > 2:  # the oldest handle closes when unused
+                    del self._handles[next(iter(self._handles))]
+            return handle
+
+    def prepare(self, snapshot_id: str, path: str) -> None:
+        """Open a snapshot ahead of the requests that will read it (after a write)."""
+        with contextlib.suppress(Exception):  # pruned meanwhile...: a request reports it
+            self._open(snapshot_id, path)
 
     def close(self) -> None:
         with self._lock:
-            self._store, self._snapshot_id = None, None
+            self._handles.clear()
 
     def answer(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -152,3 +153,18 @@ def test_delete_graph_removes_it_and_unknown_graphs_are_not_found(writable) -> N
         writable.delete_graph(GRAPH)
     writable.delete_graph(None)
     assert values(writable, "SELECT ?s WHERE { ?s ?p ?o }") == []
+
+
+def test_a_write_opens_its_snapshot_for_point_queries_before_they_ask(writable) -> None:
+    """The serving process's handle on the new snapshot is opened right after the write,
+    so the lookups that follow do not wait for it (nor open it once each)."""
+    writable.update(f'INSERT DATA {{ <{EX}prepared> <{EX}p> "1" }}', 10)
+    current = writable.version()
+    waited = time.monotonic() + 30
+    while current not in writable._point._handles and time.monotonic() < waited:
+        time.sleep(0.05)
+    assert current in writable._point._handles
+    before = writable.point_counts()["answered"]
+    assert values(writable, f"SELECT ?o WHERE {{ <{EX}prepared> <{EX}p> ?o }}") == ["1"]
+    assert writable.point_counts()["answered"] == before + 1
+    assert len(writable._point._handles) <= 2  # the newest two snapshots stay open
