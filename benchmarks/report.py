@@ -92,6 +92,8 @@ def print_table(result: dict) -> None:
         texts = [f"{c['qps']} {c['p50_ms']} {c['p99_ms']} ({c['errors']})" for c in cells]
         print(f"{'100k CSV export':<20}" + "".join(f"{t:>32}" for t in texts))
         print(f"{'  peak RSS MB':<20}" + "".join(f"{c['peak_rss_mb']:>32}" for c in cells))
+        pss = [str(c.get("peak_pss_mb", "-")) for c in cells]
+        print(f"{'  peak PSS MB':<20}" + "".join(f"{t:>32}" for t in pss))
         _engine_line(cells)
     r = result["ratios"]
     print("\n== ratios ours/peer (throughput; per kind: peer p50 / our p50)")

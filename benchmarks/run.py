@@ -368,8 +368,11 @@ def _watched(server: servers.Server) -> list[servers.Server]:
 
 
 def _peaks(server: servers.Server, sampler: servers.RssSampler) -> dict:
-    """Peak RSS of the server's process tree, and of its engine's when it has one (MB)."""
-    peaks = {"peak_rss_mb": round(sampler.peak[server.name] / 2**20, 1)}
+    """Peak RSS and PSS of the server's process tree, and RSS of its engine's when it has
+    one (MB). PSS shares a page among the processes that map it: RSS counts the pages of
+    the libraries and files a server's processes share once per process."""
+    peaks = {"peak_rss_mb": round(sampler.peak[server.name] / 2**20, 1),
+             "peak_pss_mb": round(sampler.peak_pss[server.name] / 2**20, 1)}  # fmt: skip
     if server.engine is not None:
         peaks["engine_peak_rss_mb"] = round(sampler.peak[server.engine.name] / 2**20, 1)
     return peaks

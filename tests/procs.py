@@ -44,6 +44,15 @@ def wait_gone(pid: int, within: float = 120.0) -> None:
     assert gone(pid), f"process {pid} still runs {within} s after it was killed: {_states(pid)}"
 
 
+def wait_dead(pid: int, within: float = 30.0) -> None:
+    """Block until the main thread of `pid` has exited (`alive` is False): what the pool
+    of query workers looks at; the other threads of a killed worker may take longer."""
+    deadline = time.monotonic() + within
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not alive(pid), f"process {pid} still runs {within} s after the kill: {_states(pid)}"
+
+
 def _states(pid: int) -> dict[str, str]:
     """Thread id -> state letter and kernel wait channel, to say why a process lingers."""
     out = {}

@@ -38,6 +38,15 @@ class Deadline(Exception):
     """The request was still running at its deadline; its worker was killed."""
 
 
+def _main_thread_exited(pid: int) -> bool:
+    """The main thread of `pid` is a zombie (Linux /proc; False where it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
 class WorkerDied(Exception):
     """The worker process exited while serving a request."""
 
@@ -75,7 +84,11 @@ class Worker:
         return self.process.pid
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        """Whether the process runs: not reaped, and its main thread has not exited. A
+        killed worker whose other threads are still exiting (RocksDB's, on a busy
+        machine: seen for minutes) is dead to the pool: its socket stays open until
+        the last thread goes, so a request sent to it would wait for its deadline."""
+        return self.process.poll() is None and not _main_thread_exited(self.process.pid)
 
     def _answered(self, seconds: float) -> bool:
         """Whether a reply (or the end of the connection) arrives within `seconds`."""

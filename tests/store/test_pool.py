@@ -212,3 +212,29 @@ def test_a_replacement_worker_is_taken_after_the_idle_ones_that_served_before(po
     assert _wait_for(lambda: first not in pool._all and len(pool._all) == 3)
     # the fresh worker has cold caches: the one that served last is still taken first
     assert pool.run("ping", None, time.monotonic() + 5)[1] == second.pid
+
+
+def test_a_process_whose_main_thread_exited_is_dead_though_a_thread_still_runs():
+    """What a killed worker looks like while its other threads exit: the pool must not
+    send it a request (its socket stays open until the last thread is gone)."""
+    import subprocess
+    import sys
+
+    from museum_kg.store.handle import _main_thread_exited
+
+    script = (
+        "import ctypes, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(30,)).start()\n"
+        "ctypes.CDLL(None).pthread_exit(None)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 10
+        while not _main_thread_exited(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _main_thread_exited(process.pid)
+        assert process.poll() is None  # not reapable yet: a thread still runs
+    finally:
+        process.kill()
+        process.wait()
+    assert not _main_thread_exited(os.getpid())
