@@ -78,6 +78,7 @@ DEMOTE_AFTER_S = 1.0  # a query running longer gives way to short ones (see `Poo
 GENERAL_NICE = 10  # CPU priority of the workers outside the lookup lane (0 = normal)
 RESTING_WORKERS = 2  # query workers kept when idle: one for lookups, one for the rest
 WRITE_MARGIN_S = 0.5  # a write that cannot start this long before its deadline is busy
+WRITER_NICE = 5  # the writer gives way to queries on a busy CPU (about a third of their share)
 
 
 class EmbeddedBackend:
@@ -286,7 +287,7 @@ class EmbeddedBackend:
 
     def _ensure_writer(self) -> None:
         if self._writer is None:
-            self._writer = Pool(1, "museum-kg-writer")
+            self._writer = Pool(1, "museum-kg-writer", nice=WRITER_NICE)
 
     def _start_writer(self) -> None:
         """Start the writer process and let it import the write path (call with no lock)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -168,3 +169,12 @@ def test_a_write_opens_its_snapshot_for_point_queries_before_they_ask(writable) 
     assert values(writable, f"SELECT ?o WHERE {{ <{EX}prepared> <{EX}p> ?o }}") == ["1"]
     assert writable.point_counts()["answered"] == before + 1
     assert len(writable._point._handles) <= 2  # the newest two snapshots stay open
+
+
+def test_the_writer_gives_way_to_queries_on_a_busy_cpu(writable) -> None:
+    from museum_kg.store.embedded import WRITER_NICE
+
+    writable.update(f'INSERT DATA {{ <{EX}niced> <{EX}p> "1" }}', 10)
+    (pid,) = writable._writer.pids()
+    ours = os.getpriority(os.PRIO_PROCESS, 0)  # a niceness is never lowered
+    assert os.getpriority(os.PRIO_PROCESS, pid) == max(ours, WRITER_NICE)
