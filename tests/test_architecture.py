@@ -136,6 +136,20 @@ def test_every_package_imports_on_its_own_without_import_cycles() -> None:
     assert result.stdout.strip() == "", result.stdout
 
 
+def test_query_workers_load_neither_rdflib_nor_flask() -> None:
+    """Each query worker is a process of its own: what it imports, every worker holds
+    (rdflib alone is about 15 MB of each worker's memory)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, museum_kg.store.workers\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'flask'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     "package", ["museum_kg", "museum_kg.store", "museum_kg.loader", "museum_kg.endpoint"]
 )

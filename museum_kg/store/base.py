@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
-
-from rdflib.term import Identifier
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from museum_kg.store.changes import RdfPayload, WriteReport
+
+if TYPE_CHECKING:  # query workers import this module: they need no rdflib
+    from rdflib.term import Identifier
 
 # Result formats a backend must produce, by short name.
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")  # SELECT and ASK
