@@ -36,7 +36,9 @@ from museum_kg.loader.inference import Alignments, Materializer
 
 from museum_kg.store.delta import Delta
 from museum_kg.store.union import UNION_GRAPH
+from museum_kg.store.union import internal as union_internal
 from museum_kg.store.union import keep as keep_union
+from museum_kg.store.union import large as union_large
 
 
 @dataclass
@@ -171,16 +173,34 @@ class Effects:
 
     def _align(self, iris: Iterable[str], wanted: dict) -> tuple[list[ox.Quad], list[ox.Quad]]:
         inserted, deleted = [], []
+        sizes: dict = {}
         for iri in iris:
             node = ox.NamedNode(iri)
             now = set(self.store.quads_for_pattern(node, None, None, self.inferred))
             should = wanted.get(node, set())
+            if self.union:
+                should = {q for q in should if not self._asserted_in_large(q, sizes)}
             deleted.extend(now - should)
             inserted.extend(should - now)
         for q in deleted:
             self.store.remove(q)
         self.store.extend(inserted)
         return inserted, deleted
+
+    def _asserted_in_large(self, q: ox.Quad, sizes: dict) -> bool:
+        """Whether a large graph asserts the derived triple of `q`. The derived graph and
+        a large graph are both read as they are by the union default graph
+        (`museum_kg.store.union`): a triple in both would make one of them join the
+        merge, a copy of millions of triples. Left out of the derived graph, the triple
+        is still in the union, stated by that graph."""
+        for other in self.store.quads_for_pattern(q.subject, q.predicate, q.object, None):
+            graph = other.graph_name
+            name = graph.value if isinstance(graph, ox.NamedNode) else None
+            if name in self.hidden or (name is not None and union_internal(name)):
+                continue
+            if union_large(self.store, graph, sizes):
+                return True
+        return False
 
     def _union(self, delta: Delta, derived_in: list, derived_out: list) -> str:
         added = [q for q in delta.inserted if not _in(q, self.hidden)] + derived_in

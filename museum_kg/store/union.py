@@ -206,6 +206,11 @@ def _holders(store: Any, q: Any) -> set[Any]:
     }
 
 
+def large(store: Any, graph: Any, sizes: dict[Any, int]) -> bool:
+    """Whether `graph` holds `PLAIN_MIN` triples or more (it stays plain in a new merge)."""
+    return _size(store, graph, sizes, PLAIN_MIN) >= PLAIN_MIN
+
+
 def _size(store: Any, graph: Any, sizes: dict[Any, int], cap: int) -> int:
     """How many triples `graph` holds, counted up to `cap` (cached in `sizes`)."""
     if (graph, cap) not in sizes:

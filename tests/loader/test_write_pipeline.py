@@ -245,3 +245,39 @@ def test_a_large_graph_stays_plain_when_the_merge_starts(tmp_path: Path, monkeyp
            target(store, validate=False))  # fmt: skip
     snapshot = served(store)
     assert _count_in_union(snapshot, quad) == "1"  # the second graph still states it
+
+
+def test_a_triple_a_large_graph_states_is_not_derived_again_from_another_graph(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The derived graph and a large graph are both read as they are (plain): a triple in
+    both would make one of them join the merge, a copy of the whole graph."""
+    monkeypatch.setattr(union_module, "PLAIN_MIN", 20)  # the fixture's graphs count as large
+    store = tmp_path / "store"
+    fixture = Path(__file__).parent / "fixtures" / "museums.ttl"
+    load([fixture], Settings(store=store), mode="rebuild")
+    inferred = ox.NamedNode(INFERRED)
+    derived = next(iter(served(store).quads_for_pattern(None, RDF_TYPE, None, inferred)))
+    cause = next(  # an asserted type the derived one follows from
+        q
+        for q in served(store).quads_for_pattern(derived.subject, RDF_TYPE, None, None)
+        if q.graph_name != inferred
+    )
+    large = cause.graph_name
+    t = f"{derived.subject} {derived.predicate} {derived.object}"
+    c = f"{cause.subject} {cause.predicate} {cause.object}"
+    small = f"{BASE}graph/curation-notes"
+    write = f"INSERT DATA {{ GRAPH <{large.value}> {{ {t} }} GRAPH <{small}> {{ {c} }} }}"
+    commit(SparqlUpdate(write), target(store, validate=False))
+    snapshot = served(store)
+    assert ox.Quad(derived.subject, derived.predicate, derived.object, inferred) not in snapshot
+    known = layout(snapshot)
+    assert large in known.default and inferred in known.default  # both still plain
+    merged = list(snapshot.quads_for_pattern(None, None, None, ox.NamedNode(UNION_GRAPH)))
+    assert len(merged) <= 2  # the small graph's triple at most: nothing of the large ones
+    assert _count_in_union(snapshot, derived) == "1"
+    undo = f"DELETE DATA {{ GRAPH <{large.value}> {{ {t} }} }}"
+    commit(SparqlUpdate(undo), target(store, validate=False))
+    snapshot = served(store)
+    assert ox.Quad(derived.subject, derived.predicate, derived.object, inferred) in snapshot
+    assert _count_in_union(snapshot, derived) == "1"
