@@ -138,7 +138,13 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
 
     return {
         "nproc": os.cpu_count(),
@@ -147,7 +153,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {
-            name: version(name)
+            name: installed(name)
             for name in (
                 "museum-kg",
                 "pyoxigraph",
