@@ -150,6 +150,9 @@ def gzip_file(source: Path, target: Path) -> None:
 
 
 def _write_one(path: Path, writer: Writer, compress: bool) -> tuple[int, str]:
+    source = getattr(writer, "source", None)
+    if source is not None and (not compress or getattr(writer, "compressed", False)):
+        return _move(source, path)
     with open(path, "wb") as raw:
         sink = _Hashing(raw)
         if compress and not getattr(writer, "compressed", False):
@@ -160,6 +163,20 @@ def _write_one(path: Path, writer: Writer, compress: bool) -> tuple[int, str]:
         raw.flush()
         os.fsync(raw.fileno())
     return sink.size, sink.hash.hexdigest()
+
+
+def _move(source: Path, path: Path) -> tuple[int, str]:
+    """Move a finished file into the dump folder (a rename: no copy) and hash it."""
+    try:
+        os.replace(source, path)
+    except OSError:  # another file system
+        shutil.copyfile(source, path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as moved:
+        while block := moved.read(1 << 20):
+            digest.update(block)
+        os.fsync(moved.fileno())
+    return path.stat().st_size, digest.hexdigest()
 
 
 def write_dump_set(
@@ -282,7 +299,8 @@ def write_dumps(
     passes of `content_key` when the caller already knows them (the loader's scan).
     `prepared` (None for the whole dataset, or a graph IRI -> file) names files that
     already hold the serialization (N-Quads; N-Triples, which is Turtle, for a graph);
-    a whole dataset ending in `.gz` is compressed already (`gzip_file`).
+    a whole dataset ending in `.gz` is compressed already (`gzip_file`). They are work
+    files of the caller's: they are moved into the dump folder, not copied.
     """
     import pyoxigraph as ox
 
@@ -294,6 +312,7 @@ def write_dumps(
                 shutil.copyfileobj(source, out, 1 << 20)
 
         write.compressed = path.suffix == ".gz"  # type: ignore[attr-defined]
+        write.source = path  # type: ignore[attr-defined]  # moved rather than copied
         return write
 
     def whole(out: IO[bytes]) -> None:

@@ -10,6 +10,14 @@ N-Triples to a file that is bulk-loaded into `<base>graph/inferred`. The cost is
 one pass over the data plus one bulk load of the derived triples, whatever
 the size of the store. Triples with a blank node are not derived (a file
 cannot name the store's blank nodes).
+
+Only the views a query may rely on are derived: our own super-terms and those of
+schema.org, CIDOC-CRM, W3C ORG and PROV-O (docs/ontology.md, "Views"). The
+ontology's secondary alignments, to Dublin Core, Web Annotation, FOAF and
+OWL-Time super-terms (`NOT_DERIVED`), stay axioms of the ontology graph: they
+would add about a fifth to the derived triples (mostly `dcterms:source`,
+`dcterms:date`, `dcterms:subject` and `oa:start`/`oa:end` beside their
+schema.org and CIDOC-CRM twins) that a bulk load would index for no query.
 """
 
 from __future__ import annotations
@@ -20,6 +28,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+NOT_DERIVED = (  # namespaces of super-terms that are axioms only (see above)
+    "http://purl.org/dc/terms/",
+    "http://purl.org/dc/elements/1.1/",
+    "http://www.w3.org/ns/oa#",
+    "http://xmlns.com/foaf/0.1/",
+    "http://www.w3.org/2006/time#",
+)
 BUFFER = 1 << 20  # bytes buffered by the derived-triples file: one system call per MiB
 SUB_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -50,6 +65,12 @@ def _closure(edges: dict[str, set[str]]) -> dict[str, list[str]]:
         if seen:
             result[start] = sorted(seen)
     return result
+
+
+def _derived(closure: dict[str, list[str]]) -> dict[str, list[str]]:
+    """`closure` without the super-terms that are not derived (`NOT_DERIVED`)."""
+    kept = {t: [s for s in sups if not s.startswith(NOT_DERIVED)] for t, sups in closure.items()}
+    return {t: sups for t, sups in kept.items() if sups}
 
 
 class Alignments:
@@ -99,13 +120,13 @@ class Materializer:
 
     def __init__(self, alignments: Alignments, out: Path) -> None:
         # class -> the line endings " rdf:type <super> .\n"; property -> " <super> "
+        classes, properties = _derived(alignments.classes), _derived(alignments.properties)
         self.classes = {
             f"<{c}>".encode(): [b" " + RDF_TYPE + f" <{s}> .\n".encode() for s in sups]
-            for c, sups in alignments.classes.items()
+            for c, sups in classes.items()
         }
         self.properties = {
-            f"<{p}>".encode(): [f" <{s}> ".encode() for s in sups]
-            for p, sups in alignments.properties.items()
+            f"<{p}>".encode(): [f" <{s}> ".encode() for s in sups] for p, sups in properties.items()
         }
         self.path = out
         self.file = open(out, "wb", buffering=BUFFER)  # noqa: SIM115 - closed by close()

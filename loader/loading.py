@@ -319,19 +319,22 @@ def _prepare(
             if not busy:
                 break
             time.sleep(0.2)
-    if feed.settling():  # the files the chunks left are merged (`Store.optimize`)
-        with reporter.bar("compacting", None) as advance:
-            advance(0, feed.loaded)
-            feed.wait()
-    else:
-        feed.wait()  # the input and the derived triples are in the store
+    if feed.error is not None:
+        feed.wait()  # raises the load's error
     keys = dict(digests.graph_keys)
     keys[inferred_graph] = hashlib.sha256(  # derived data follows from the rest
         "\n".join(f"{g} {k}" for g, k in sorted(keys.items())).encode()
     ).hexdigest()[:32]
     spool.add_graph_file(inferred_graph, materializer.path, materializer.count, copy=False)
     spool.close()
+    # everything is loaded: the dumps are written while the files are merged
     write_dumps(store, Path(settings.store), builder.id, settings.base_iri, keys, spool.prepared())
+    if feed.settling():  # the files the chunks left are merged (`Store.optimize`)
+        with reporter.bar("compacting", None) as advance:
+            advance(0, feed.loaded)
+            feed.wait()
+    else:
+        feed.wait()
     if push is not None:
         touched = None
         if mode != "rebuild":

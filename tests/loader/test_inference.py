@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from museum_kg.loader import load
+from museum_kg.loader.inference import Alignments
 
 from museum_kg.paths import DATA_DIR
 from museum_kg.store.union import UNION_GRAPH
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INFERRED = "https://w3id.org/museum-kg/graph/inferred"
+MKG = "https://w3id.org/museum-kg/ontology#"
 PREFIXES = """PREFIX schema: <https://schema.org/>
 PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -58,3 +61,20 @@ def test_the_bundled_graph_answers_schema_org_queries(settings, store_dir, ask):
     assert "https://w3id.org/museum-kg/id/org/beijing-auto-museum" in found
     assert "https://w3id.org/museum-kg/id/org/guangdong-museum" in found
     assert ask(store_dir, PREFIXES + "ASK { ?e a crm:E7_Activity ; schema:startDate ?d }") is True
+
+
+def test_secondary_alignments_stay_axioms_and_are_not_derived(settings, store_dir, ask):
+    """Dublin Core, Web Annotation, FOAF and OWL-Time super-terms are in the ontology
+    only; their schema.org, CIDOC-CRM and PROV-O twins are derived."""
+    load([FIXTURES / "museums.ttl"], settings, mode="rebuild", validate=False)
+    namespaces = ("http://purl.org/dc/terms/", "http://www.w3.org/ns/oa#",
+                  "http://xmlns.com/foaf/0.1/", "http://www.w3.org/2006/time#")  # fmt: skip
+    rows = ask(store_dir, f"SELECT ?p ?o WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}")
+    terms = {r["p"].value for r in rows} | {r["o"].value for r in rows}
+    assert not {t for t in terms if t.startswith(namespaces)}
+    assert {"https://schema.org/subjectOf", "http://www.w3.org/ns/prov#wasDerivedFrom",
+            "http://www.cidoc-crm.org/cidoc-crm/P70i_is_documented_in",
+            "https://schema.org/Person", "http://www.w3.org/ns/prov#Person"} <= terms  # fmt: skip
+    # the alignments keep the axioms (for validation and for clients that reason)
+    alignments = Alignments.of(ox.Store(), "https://w3id.org/museum-kg/ontology")
+    assert "http://purl.org/dc/terms/source" in alignments.properties[MKG + "source"]

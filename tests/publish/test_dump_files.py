@@ -48,6 +48,27 @@ def test_dump_set_has_the_whole_dataset_and_one_turtle_file_per_graph(tmp_path: 
     assert DumpSet.read(dumps.folder) == dumps  # the manifest says what was written
 
 
+def test_prepared_files_are_moved_into_the_dump_set_with_their_hash(tmp_path: Path):
+    import hashlib
+
+    work = tmp_path / "work"
+    work.mkdir()
+    graph_b = work / "graph-1.nt"
+    graph_b.write_bytes(b'<https://w3id.org/museum-kg/id/org/two> <urn:p> "Two" .\n')
+    whole = work / "whole.nq"
+    whole.write_bytes(b'<urn:s> <urn:p> "o" <https://w3id.org/museum-kg/graph/b> .\n')
+    prepared = {None: whole, "https://w3id.org/museum-kg/graph/b": graph_b}
+    expected = graph_b.read_bytes()
+    dumps = write_dumps(_store(), tmp_path / "store", "20260101T000000Z-00000001",
+                        prepared=prepared)  # fmt: skip
+    files = {f.name: f for f in dumps.files}
+    assert (dumps.folder / "graph-b.ttl").read_bytes() == expected
+    assert files["graph-b.ttl"].sha256 == hashlib.sha256(expected).hexdigest()
+    assert not graph_b.exists()  # moved, not copied
+    # an uncompressed whole dataset is still gzipped on its way (a copy)
+    assert gzip.decompress((dumps.folder / "museum-kg.nq.gz").read_bytes()) == whole.read_bytes()
+
+
 def test_unchanged_graphs_keep_their_bytes_across_loads_despite_new_blank_nodes(tmp_path: Path):
     first = write_dumps(_store(), tmp_path, "20260101T000000Z-00000001")
     (tmp_path / "snapshots" / first.snapshot_id).mkdir(parents=True)  # the snapshot is kept
