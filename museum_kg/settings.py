@@ -112,7 +112,7 @@ class Settings:
         ),
     )
     point_budget: int = field(
-        default=2000,
+        default=200,
         metadata=_meta(
             "Quads a point query (a lookup or short join from a constant) may read when the "
             "serving process answers it itself; past them it goes to a query worker. "
@@ -242,7 +242,7 @@ class Settings:
             raise ConfigError("timeout", self.timeout, "a positive number of seconds such as 30")
         if self.point_budget < 0:
             raise ConfigError(
-                "point_budget", self.point_budget, "a number of quads such as 2000 (0 = off)"
+                "point_budget", self.point_budget, "a number of quads such as 200 (0 = off)"
             )
         if self.cache_bytes < 0:
             raise ConfigError("cache_bytes", self.cache_bytes, "a number of bytes (0 = no cache)")
