@@ -31,7 +31,7 @@ from museum_kg.errors import QueryTimeout
 from museum_kg.sparql.point import XSD, PointPlan
 from museum_kg.sparql.prefixes import PREDECLARED
 from museum_kg.store.union import Layout, layout
-from museum_kg.store.workers import PREFIXED_FORMATS, QUERY_FORMATS, RDF_FORMATS
+from museum_kg.store.workers import PREFIXED_FORMATS, QUERY_FORMATS, RDF_FORMATS, term_of
 
 XSD_STRING = XSD + "string"
 CLOCK_EVERY = 64  # quads read between two looks at the clock
@@ -205,17 +205,7 @@ def _is_iri(ox: Any, term: Any) -> bool:
 
 def _constant(ox: Any, term: tuple) -> Any:
     """A pyoxigraph term for a constant, or the ("var", name) tuple for a variable."""
-    kind = term[0]
-    if kind == "var":
-        return term
-    if kind == "iri":
-        return ox.NamedNode(term[1])
-    _, value, datatype, language = term
-    if language:
-        return ox.Literal(value, language=language)
-    if datatype:
-        return ox.Literal(value, datatype=ox.NamedNode(datatype))
-    return ox.Literal(value)
+    return term if term[0] == "var" else term_of(term)
 
 
 def _extend(binding: dict, pattern: tuple, looked: list, quad: Any) -> dict | None:

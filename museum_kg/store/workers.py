@@ -109,7 +109,9 @@ def main(conn: Any) -> None:
             return
 
 
-def _term(spec: tuple) -> Any:
+def term_of(spec: tuple) -> Any:
+    """The pyoxigraph term of a term spec: ("iri", value), ("bnode", id) or
+    ("literal", value, datatype, language)."""
     import pyoxigraph as ox
 
     kind = spec[0]
@@ -140,7 +142,7 @@ def _query(state: _State, p: dict, conn: Any) -> dict:
         options.update(dataset_options(store, p["union"], state.layout, graph_patterns))
     if p["substitutions"]:
         options["substitutions"] = {
-            ox.Variable(name): _term(spec) for name, spec in p["substitutions"].items()
+            ox.Variable(name): term_of(spec) for name, spec in p["substitutions"].items()
         }
     results = store.query(state.forwarded(p["query"], p.get("forward")), **options)
     spool = Spool(p["spool"])
