@@ -14,9 +14,9 @@ runs killable.
 
 The default graph is the one the workers use (`museum_kg.store.union`): the merge and
 the plain graphs when the snapshot has a merge, else every graph (the engine's union),
-or the store's default graph when the union does not apply. Answers are what a worker sends: SPARQL
-JSON written here (other result formats transcoded from it by pyoxigraph), graphs
-serialised by pyoxigraph.
+or the store's default graph when the union does not apply. Answers are what a worker
+sends: SPARQL JSON written here (other result formats transcoded from it by pyoxigraph),
+graphs serialised by pyoxigraph.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def _solve(
     deadline is checked as quads are read."""
     import pyoxigraph as ox
 
-    patterns = [tuple(_constant(ox, t) for t in p) for p in plan.patterns]
+    patterns = [tuple(_constant(t) for t in p) for p in plan.patterns]
     solutions: list[dict] = []
     read = 0
     stop_at = None
@@ -203,7 +203,7 @@ def _is_iri(ox: Any, term: Any) -> bool:
     return isinstance(term, ox.NamedNode)
 
 
-def _constant(ox: Any, term: tuple) -> Any:
+def _constant(term: tuple) -> Any:
     """A pyoxigraph term for a constant, or the ("var", name) tuple for a variable."""
     return term if term[0] == "var" else term_of(term)
 
@@ -268,7 +268,7 @@ def _graph_reply(plan: PointPlan, solutions: list[Any], result_format: str) -> d
     triples: dict[Any, None] = {}  # a graph: each triple once, in the order found
     if _copies(plan):
         triples = dict.fromkeys(solutions)
-    template = [[t if t[0] == "var" else _constant(ox, t) for t in p] for p in plan.template]
+    template = [[_constant(t) for t in p] for p in plan.template]
     for solution in solutions if not triples else ():
         for pattern in template:
             subject, predicate, obj = (

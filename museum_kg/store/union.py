@@ -70,11 +70,6 @@ def layout(store: Any) -> Layout:
     return Layout([ox.NamedNode(UNION_GRAPH), *plain], visible)
 
 
-def visible_graphs(store: Any) -> list[Any] | None:
-    """The named graphs a query may see, or None when the store has no merge."""
-    return layout(store).visible
-
-
 UNREAD: Any = object()  # `dataset_options(known=...)` default: ask the store
 
 
