@@ -110,25 +110,32 @@ def test_workers_killed_from_outside_are_replaced_transparently(backend) -> None
     assert not set(pids) & set(backend.worker_pids())
 
 
+def _occupy_the_only_worker(one) -> tuple[threading.Thread, list[BaseException]]:
+    """Start a runaway query (2 s deadline) in a thread; return once no worker is idle.
+    The thread's error (the query's timeout) lands in the returned list."""
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def runaway() -> None:
+        started.set()
+        try:
+            one.query(QueryRequest(RUNAWAY, "json", 2.0))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    started.wait()
+    while one._pool.idle() != 0:
+        threading.Event().wait(0.01)
+    return thread, errors
+
+
 def test_a_request_waits_for_a_free_worker_then_is_overloaded(shared_store: Path) -> None:
     # every query to the workers: a lookup would otherwise be answered in this process
     settings = Settings(store=shared_store, workers=1, timeout=60, point_budget=0)
     with EmbeddedBackend(settings) as one:
-        started = threading.Event()
-        errors: list[BaseException] = []
-
-        def runaway() -> None:
-            started.set()
-            try:
-                one.query(QueryRequest(RUNAWAY, "json", 2.0))
-            except BaseException as exc:  # noqa: BLE001
-                errors.append(exc)
-
-        thread = threading.Thread(target=runaway)
-        thread.start()
-        started.wait()
-        while one._pool.idle() != 0:
-            threading.Event().wait(0.01)
+        thread, errors = _occupy_the_only_worker(one)
         with pytest.raises(Overloaded):
             one.query(QueryRequest(LIGHT, "json", 0.5))
         thread.join()
@@ -297,21 +304,7 @@ def test_a_long_query_keeps_a_worker_that_already_runs_at_lower_priority(
 
 def test_lookups_are_answered_while_every_worker_is_busy(shared_store: Path) -> None:
     with EmbeddedBackend(Settings(store=shared_store, workers=1, timeout=60)) as one:
-        started = threading.Event()
-        errors: list[BaseException] = []
-
-        def runaway() -> None:
-            started.set()
-            try:
-                one.query(QueryRequest(RUNAWAY, "json", 2.0))
-            except BaseException as exc:  # noqa: BLE001
-                errors.append(exc)
-
-        thread = threading.Thread(target=runaway)
-        thread.start()
-        started.wait()
-        while one._pool.idle() != 0:
-            threading.Event().wait(0.01)
+        thread, errors = _occupy_the_only_worker(one)
         assert light(one) == ["7"]  # a point query: answered in this process
         thread.join()
         assert isinstance(errors[0], QueryTimeout)
