@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from museum_kg.errors import ConfigError
-from museum_kg.settings import Settings, env_var
+from museum_kg.settings import Settings, default_threads, default_workers, env_var
 
 
 def test_defaults_bind_loopback_and_refuse_federation() -> None:
@@ -64,3 +64,14 @@ def test_a_bad_value_names_the_setting_and_what_to_use(name: str, raw: str, frag
 def test_an_unknown_flag_is_an_error_not_ignored() -> None:
     with pytest.raises(ConfigError, match="one of"):
         Settings.load(env={}, colour="blue")
+
+
+@pytest.mark.parametrize(
+    ("cpus", "workers", "threads"), [(1, 4, 32), (2, 5, 32), (8, 17, 68), (64, 32, 128)]
+)
+def test_default_workers_follow_the_cpus_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, workers: int, threads: int
+) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cpus)))
+    assert default_workers() == workers
+    assert default_threads() == threads

@@ -81,6 +81,12 @@ WRITE_MARGIN_S = 0.5  # a write that cannot start this long before its deadline 
 WRITER_NICE = 5  # the writer gives way to queries on a busy CPU (about a third of their share)
 
 
+def lane_size(workers: int) -> int:
+    """Workers of the lookup lane among `workers`: a quarter, and two from 5 workers on
+    (none below 4), so that the default pool on two CPUs (5) keeps two for lookups."""
+    return max(workers // 4, min(2, workers - 3))
+
+
 class EmbeddedBackend:
     """Queries and writes on the snapshots of `settings.store`."""
 
@@ -94,9 +100,9 @@ class EmbeddedBackend:
         self._refuse = refuse  # None = every non-public address is refused
         self._spool_dir = Path(tempfile.mkdtemp(prefix="museum-kg-spool-"))
         self._spool_serial = itertools.count()  # next() on it is atomic; a generator's is not
-        # a quarter of the workers (none below 4) form the lane for lookups; the others
-        # run at a lower CPU priority; the pool rests at RESTING_WORKERS: see `Pool`
-        reserve = settings.workers // 4
+        # the lane for lookups (`lane_size`); the others run at a lower CPU priority; the
+        # pool rests at RESTING_WORKERS: see `Pool`
+        reserve = lane_size(settings.workers)
         self._pool = Pool(
             settings.workers,
             "museum-kg-query",

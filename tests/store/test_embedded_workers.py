@@ -19,9 +19,9 @@ from museum_kg.errors import ForbiddenOperation, Overloaded, QueryTimeout, Store
 from museum_kg.settings import Settings
 from museum_kg.store import handle
 from museum_kg.store.base import QueryRequest
-from museum_kg.store.embedded import GENERAL_NICE, EmbeddedBackend
+from museum_kg.store.embedded import GENERAL_NICE, EmbeddedBackend, lane_size
 from museum_kg.store.handle import DEMOTED_NICE
-from museum_kg.store.workers import TRIM_AFTER_IDLE_S
+from museum_kg.store.workers import CLOSE_AFTER_IDLE_S, TRIM_AFTER_IDLE_S
 
 # 2000^3 solutions: runs for hours unless stopped.
 RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y . ?c <{EX}p> ?z }}"
@@ -285,6 +285,40 @@ def test_an_idle_worker_gives_back_the_memory_its_last_query_freed(shared_store:
         while _rss_mb(pid) > rested + 6 and time.monotonic() < deadline:
             threading.Event().wait(0.05)  # synchronisation: the trim follows the idle wait
         assert _rss_mb(pid) <= rested + 6
+
+
+@pytest.mark.parametrize(("workers", "lane"), [(2, 0), (3, 0), (4, 1), (5, 2), (8, 2), (12, 3)])
+def test_the_lookup_lane_keeps_two_workers_once_three_remain_for_the_rest(
+    workers: int, lane: int
+) -> None:
+    assert lane_size(workers) == lane
+
+
+def _open_store_files(pid: int, store: Path) -> list[str]:
+    fds = Path(f"/proc/{pid}/fd")
+    targets = []
+    for fd in fds.iterdir():
+        try:
+            targets.append(os.readlink(fd))
+        except OSError:  # closed meanwhile
+            continue
+    return [t for t in targets if t.startswith(str(store))]
+
+
+def test_an_idle_worker_closes_its_store_and_opens_it_again_for_the_next_query(
+    shared_store: Path,
+) -> None:
+    settings = Settings(store=shared_store, workers=1, timeout=60, point_budget=0)
+    with EmbeddedBackend(settings) as one:
+        assert light(one) == ["7"]
+        (pid,) = one.worker_pids()
+        assert _open_store_files(pid, shared_store)  # the engine holds the snapshot's files
+        deadline = time.monotonic() + TRIM_AFTER_IDLE_S + CLOSE_AFTER_IDLE_S + 10
+        while _open_store_files(pid, shared_store) and time.monotonic() < deadline:
+            threading.Event().wait(0.1)  # synchronisation: the close follows the idle wait
+        assert not _open_store_files(pid, shared_store)  # its caches went with the handle
+        assert light(one) == ["7"]  # the same worker opens the snapshot again
+        assert one.worker_pids() == [pid]
 
 
 def test_a_long_query_keeps_a_worker_that_already_runs_at_lower_priority(
