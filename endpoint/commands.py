@@ -78,7 +78,9 @@ def ensure_loaded(settings: Settings) -> bool:
 )
 @click.option("--host", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, help="TCP port (default 8000; 0 picks a free one).")
-@click.option("--workers", type=int, help="Most query workers (default: 2 per CPU plus 1, 4 to 32).")
+@click.option(
+    "--workers", type=int, help="Most query workers (default: 2 per CPU plus 1, 4 to 32)."
+)
 @click.option("--threads", type=int, help="HTTP threads of the WSGI server.")
 @click.option("--timeout", type=float, help="Query deadline in seconds.")
 @click.option("--update-token", help="Bearer token enabling SPARQL Update and writes.")
