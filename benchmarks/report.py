@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import request_profile
+
 OURS, OX, RD, CACHED = "museum-kg", "oxigraph", "rdflib-endpoint", "museum-kg+cache"
 REMOTE = "museum-kg-remote"  # museum-kg over the remote backend (`--backend remote`)
 VIRTUOSO, OVER_VIRTUOSO = "virtuoso", "museum-kg-virtuoso"  # `--engine virtuoso`
@@ -107,6 +109,9 @@ def print_table(result: dict) -> None:
         h = result["mix"]["heavy_only"]
         print(f"heavy kinds only, 8 clients: { ({k: v['overall'] for k, v in h.items()}) }")
         print(f"   ratios: { ({k: v for k, v in r.items() if k.startswith('heavy_only')}) }")
+    if result["mix"].get("profile_8_clients"):
+        print("\n== museum-kg's HTTP process in the mix, 8 clients, share of its interpreter time:")
+        request_profile.print_shares({"mix, 8 clients": result["mix"]["profile_8_clients"]})
     if "overhead" in result:
         print(f"\n== HTTP overhead over in-process pyoxigraph: {result['overhead']}")
     if "export" in result:

@@ -23,7 +23,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (EVALUATION, ("_quads (museum_kg/store/point.py",)),
     ("point reader: bindings and the answer's serialisation", ("museum_kg/store/point.py",)),
     ("hand-off to a query worker", ("museum_kg/store/pool.py", "museum_kg/store/handle.py")),
-    ("store interface: snapshot, layout", ("museum_kg/store/",)),
+    ("store interface: snapshot, layout, terms", ("museum_kg/store/",)),
     ("the direct path and answer_query: query string, ETag, headers", ("endpoint/",)),
     ("Flask and werkzeug", ("flask/", "werkzeug/")),
     ("waitress: reading the request, threads, writing the answer", ("waitress/",)),

@@ -11,7 +11,9 @@ with `museum-kg load --no-validate`, then serves the very same snapshot with
 same graphs, without museum-kg's union merge graph: `for_oxigraph`), and a
 smaller synthetic file (`--rdflib-triples`, it is slow) with rdflib-endpoint.
 For each number of clients, the servers take the query mix (`workload.py`)
-one after the other, so their figures come from the same minutes. Then: HTTP
+one after the other, so their figures come from the same minutes; after the
+measured phases, one more 8-client mix on museum-kg under py-spy prints where its
+HTTP process spends its interpreter time (`request_profile.py`). Then: HTTP
 overhead against in-process pyoxigraph, a large CSV export with peak RSS,
 light queries during a runaway query, and repeated identical GETs with
 museum-kg's result cache on. `--backend remote` adds museum-kg over its
@@ -40,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import extras  # noqa: E402
 import report  # noqa: E402
+import request_profile  # noqa: E402
 import servers  # noqa: E402
 from workload import EXPORT, HEAVY, MIX, Target, drive, scale_for, sparql_get, summary  # noqa: E402
 
@@ -366,6 +369,19 @@ def run_mix(peers, clients, duration, scale, rdflib_scale) -> dict:
         print(f"8 clients, heavy kinds only: {server.name} ...", flush=True)
         out["heavy_only"][server.name] = summary(drive(target(server), 8, duration, scale, heavy))
         print(f"   {out['heavy_only'][server.name]['overall']}", flush=True)
+    # then, apart from the measured phases (py-spy costs a little CPU): where the mix spends
+    # museum-kg's HTTP process's interpreter time, 8 clients
+    ours = next((p for p in peers if p.name == "museum-kg"), None)
+    if ours is not None and ours.process is not None and request_profile.py_spy():
+        print("8 clients, museum-kg, profiled (py-spy) ...", flush=True)
+        recording = request_profile.Recording(
+            ours.process.pid, duration, ours.log.with_suffix(".raw")
+        )
+        drive(target(ours), 8, duration, scale)
+        try:
+            out["profile_8_clients"] = recording.shares()
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            print(f"profile skipped: {exc}", file=sys.stderr)
     return out
 
 

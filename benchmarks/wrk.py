@@ -4,7 +4,7 @@
     apt-get install wrk                          # Debian; the benchmark stops if it is missing
     .venv/bin/pip install -e '.[bench]'          # the Oxigraph CLI
     .venv/bin/python benchmarks/wrk.py [--triples 1000000] [--connections 8,32]
-        [--seconds 5] [--kinds lookup_iri,...] [--out benchmarks/results/]
+        [--seconds 5] [--kinds lookup_iri,...] [--profile-seconds 8] [--out benchmarks/results/]
 
 Generates (or reuses, in `.museum-kg/bench/`) the data set of `benchmarks/run.py`
 (`museum-kg generate --entities N`, N = triples / 6.63), loads it with `museum-kg load
@@ -16,7 +16,10 @@ server in turn (same minutes), wrk (C, 2 threads) keeps the connections busy for
 different entity into every request, so no answer is asked for twice until the
 entities of that kind run out. Server CPU per request is the user + system time of
 the server's process tree (`/proc`, via psutil) over the phase, divided by the
-answers. Prints the ratio table and writes `wrk-<triples>.json` to `--out`.
+answers. Then, for each point kind, py-spy samples museum-kg's HTTP process for
+`--profile-seconds` under the same load (`request_profile.py`): the share of its
+interpreter time in each part of the request path. Prints the ratio table and that
+profile, and writes `wrk-<triples>.json` to `--out`.
 Not a test: ratios within one run are what compare.
 """
 
@@ -37,6 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import request_profile  # noqa: E402
 import run  # noqa: E402
 import servers  # noqa: E402
 from workload import ID, PREFIXES, Scale, scale_for  # noqa: E402
@@ -157,6 +161,29 @@ def phase(server: servers.Server, script: Path, connections: int, seconds: float
     }
 
 
+def profile(
+    server: servers.Server, scripts: Path, kinds: list[str], seconds: float
+) -> dict[str, dict[str, float]]:
+    """Per point kind, where `server`'s HTTP process spends its interpreter time while wrk
+    sends that kind at 8 connections (`request_profile`); {} when py-spy cannot run."""
+    assert server.process is not None, "start the server first"
+    shares: dict[str, dict[str, float]] = {}
+    for name in kinds:
+        script = scripts / f"{server.name}-{name}.lua"
+        wrk(server.port, script, 8, 1)  # warm-up
+        try:
+            recording = request_profile.Recording(
+                server.process.pid, seconds, scripts / f"{name}.raw"
+            )
+            wrk(server.port, script, 8, seconds)
+            shares[name] = recording.shares()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            print(f"profile skipped: {exc}", file=sys.stderr)
+            return {}
+        print(f"profile, {name}: {shares[name]}", flush=True)
+    return shares
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -166,6 +193,13 @@ def main() -> int:
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--work", type=Path, default=ROOT / ".museum-kg" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--profile-seconds",
+        type=float,
+        default=8.0,
+        help="then profile museum-kg's HTTP process (py-spy) this long per point kind at 8 "
+        "connections; 0: no profile",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("skipped: wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
@@ -189,11 +223,20 @@ def main() -> int:
     result: dict = {
         "machine": run.machine(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "data": {"entities": entities, "triples_in_file": run.count_lines(data),
-                 "snapshot": snapshot.name},  # fmt: skip
+        "data": {
+            "entities": entities,
+            "triples_in_file": run.count_lines(data),
+            "snapshot": snapshot.name,
+        },  # fmt: skip
         "wrk": {"threads": 2, "seconds": args.seconds, "warm_up_seconds": 1},
-        "kinds": {name: {"title": KINDS[name].title, "query": KINDS[name].query,
-                         "accept": KINDS[name].accept} for name in kinds},  # fmt: skip
+        "kinds": {
+            name: {
+                "title": KINDS[name].title,
+                "query": KINDS[name].query,
+                "accept": KINDS[name].accept,
+            }
+            for name in kinds
+        },  # fmt: skip
         "levels": {},
     }
     scripts = Path(tempfile.mkdtemp(prefix="wrk-scripts-"))
@@ -213,6 +256,9 @@ def main() -> int:
                     print(f"{connections:>3} connections, {name:15} {server.name:10} "
                           f"{level[name][server.name]}", flush=True)  # fmt: skip
         result["rss_mb_after"] = {s.name: round(s.rss() / 2**20, 1) for s in (ours, peer)}
+        profiled = [k for k in kinds if k in POINT_KINDS]
+        if args.profile_seconds > 0 and profiled:
+            result["profile"] = profile(ours, scripts, profiled, args.profile_seconds)
     finally:
         for server in (ours, peer):
             server.stop()
@@ -222,6 +268,10 @@ def main() -> int:
     out = args.out / f"wrk-{args.triples}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print_table(result, ours.name, peer.name)
+    if result.get("profile"):
+        print("\nmuseum-kg's HTTP process, share of its interpreter time (py-spy --gil), "
+              "each point kind alone at 8 connections:")  # fmt: skip
+        request_profile.print_shares(result["profile"])
     print(f"wrote {out}")
     return 0
 
