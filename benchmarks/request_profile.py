@@ -14,21 +14,50 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-# (part, test on one frame "function (path:line)"), tried from the innermost frame out
+_FRONT = "a compiled serving front: HTTP and the protocol's checks outside Python"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A step of the request path: a frame belongs to it when it holds one of `marks`
+    ("function (path:line)"); `remedy` is what would take the step out of Python."""
+
+    name: str
+    marks: tuple[str, ...]
+    remedy: str = ""
+
+
 EVALUATION = "evaluation: pyoxigraph's quad iterator, under the interpreter lock"
-PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("inspector: lexer, reader, point-query plan", ("museum_kg/sparql/",)),
-    (EVALUATION, ("_quads (museum_kg/store/point.py",)),
-    ("point reader: bindings and the answer's serialisation", ("museum_kg/store/point.py",)),
-    ("hand-off to a query worker", ("museum_kg/store/pool.py", "museum_kg/store/handle.py")),
-    ("store interface: snapshot, layout, terms", ("museum_kg/store/",)),
-    ("the direct path and answer_query: query string, ETag, headers", ("endpoint/",)),
-    ("Flask and werkzeug", ("flask/", "werkzeug/")),
-    ("waitress: reading the request, threads, writing the answer", ("waitress/",)),
+PARTS: tuple[Part, ...] = (  # tried in this order on each frame, from the innermost out
+    Part(
+        "inspector: lexer, reader, point-query plan",
+        ("museum_kg/sparql/",),
+        "a compiled SPARQL parser that exposes its algebra (pyoxigraph 0.5 does not)",
+    ),
+    Part(
+        EVALUATION,
+        ("_quads (museum_kg/store/point.py",),
+        "an engine call evaluating a bounded pattern into a serialised answer",
+    ),
+    Part(
+        "point reader: bindings and the answer's serialisation",
+        ("museum_kg/store/point.py",),
+        "the same engine call: no Python object per term",
+    ),
+    Part("hand-off to a query worker", ("museum_kg/store/pool.py", "museum_kg/store/handle.py")),
+    Part("store interface: snapshot, layout, terms", ("museum_kg/store/",)),
+    Part("the direct path and answer_query: query string, ETag, headers", ("endpoint/",), _FRONT),
+    Part("Flask and werkzeug", ("flask/", "werkzeug/"), _FRONT),
+    Part(
+        "waitress: reading the request, threads, writing the answer",
+        ("waitress/",),
+        "a compiled HTTP server with several processes (a writer they share first)",
+    ),
 )
-OTHER = "other (interpreter start-up, the standard library outside the parts)"
+OTHER = Part("other (interpreter start-up, the standard library outside the parts)", ())
 
 
 def py_spy() -> str | None:
@@ -78,10 +107,10 @@ class Recording:
 def part_of(stack: list[str]) -> str:
     """The part that the innermost frame belonging to one decides."""
     for frame in reversed(stack):
-        for part, marks in PARTS:
-            if any(mark in frame for mark in marks):
-                return part
-    return OTHER
+        for part in PARTS:
+            if any(mark in frame for mark in part.marks):
+                return part.name
+    return OTHER.name
 
 
 def shares(raw: str) -> dict[str, float]:
@@ -94,18 +123,18 @@ def shares(raw: str) -> dict[str, float]:
     total = sum(counts.values())
     if not total:
         return {}
-    order = [part for part, _ in PARTS] + [OTHER]
-    return {p: round(100 * counts[p] / total, 1) for p in order if counts[p]}
+    names = [part.name for part in (*PARTS, OTHER)]
+    return {name: round(100 * counts[name] / total, 1) for name in names if counts[name]}
 
 
 def print_shares(by_kind: dict[str, dict[str, float]]) -> None:
-    """A table: a row per part, a column per query kind (shares of the samples, %)."""
+    """A table: a row per part, a column per query kind (shares of the samples, %), and
+    what would take the part out of Python."""
     kinds = list(by_kind)
-    parts = [
-        p for p in [part for part, _ in PARTS] + [OTHER] if any(p in by_kind[k] for k in kinds)
-    ]
+    parts = [p for p in (*PARTS, OTHER) if any(p.name in by_kind[k] for k in kinds)]
     print()
-    print("| part of the request path | " + " | ".join(kinds) + " |")
-    print("|---|" + "---|" * len(kinds))
+    print("| part of the request path | " + " | ".join(kinds) + " | what would remove it |")
+    print("|---|" + "---|" * len(kinds) + "---|")
     for part in parts:
-        print(f"| {part} | " + " | ".join(f"{by_kind[k].get(part, 0.0)}%" for k in kinds) + " |")
+        cells = " | ".join(f"{by_kind[k].get(part.name, 0.0)}%" for k in kinds)
+        print(f"| {part.name} | {cells} | {part.remedy} |")
