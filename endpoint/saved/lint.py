@@ -206,7 +206,7 @@ def example_problems(saved: SavedQuery, runner: Any) -> list[str]:
             )
         for wanted in expect.get("contains") or []:
             if not any(_matches(row, wanted) for row in rows):
-                problems.append(f"{where} has no row matching {wanted}")
+                problems.append(f"{where} has no row matching {wanted}; {_got(rows, wanted)}")
         if "first" in expect and (not rows or not _matches(rows[0], expect["first"])):
             got = {k: lexical(v) for k, v in rows[0].items()} if rows else None
             problems.append(f"{where}: first row is {got}; expected {expect['first']}")
@@ -219,6 +219,15 @@ def example_problems(saved: SavedQuery, runner: Any) -> list[str]:
                     )
                     break
     return problems
+
+
+def _got(rows: list[dict[str, Any]], wanted: dict[str, Any], most: int = 5) -> str:
+    """What the rows hold in the wanted columns: the first `most` of them."""
+    if not rows:
+        return "it returned no rows"
+    shown = [{k: lexical(row[k]) if k in row else None for k in wanted} for row in rows[:most]]
+    more = f" (and {len(rows) - most} more)" if len(rows) > most else ""
+    return f"it returned {shown}{more}"
 
 
 def _shown(raw: dict[str, list[str]]) -> str:
