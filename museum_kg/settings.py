@@ -31,8 +31,7 @@ def default_workers() -> int:
 
     Workers evaluate and spool their answer before the HTTP side streams it, so they never
     wait for a client: more of them than this only adds one engine cache per process
-    (benchmarks/run.py measured eight exports at 2.6x Oxigraph's memory with 8 workers on
-    two CPUs, 2.2x with 5, and the mix no slower)."""
+    (docs/performance.md, "The pool's size and export memory")."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
